@@ -1,0 +1,43 @@
+"""The ``surveillance-ties`` command: a click group whose commands load on demand.
+
+Each command lives in ``surveillance_ties.commands.<module>`` and is imported
+only when it runs, so ``surveillance-ties validate`` does not pay for the
+imports of ``build`` or ``figures``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+# command name -> "module:attribute" under surveillance_ties.commands
+COMMANDS: dict[str, str] = {
+    "rehash": "rehash:rehash",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            module, attr = COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(f"surveillance_ties.commands.{module}"), attr)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="surveillance-ties", prog_name="surveillance-ties")
+def main() -> None:
+    """Validate, load, release and show the surveillance-ties data package."""
+
+
+def run(*args: Any) -> None:  # pragma: no cover - thin wrapper for console scripts
+    main(*args)

@@ -1,0 +1,31 @@
+"""Where the installed data package lives.
+
+An installed wheel carries ``datapackage.json``, ``data/``, ``schemas/`` and
+``seeds/`` under ``surveillance_ties/_data`` (see ``pyproject.toml``), found
+with :mod:`importlib.resources`. An editable install (``pip install -e .``)
+has no such copy: there the repository's own top-level files are used.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from functools import cache
+from pathlib import Path
+
+DESCRIPTOR = "datapackage.json"
+
+
+@cache
+def package_root() -> Path:
+    """The folder that holds the bundled ``datapackage.json``."""
+    bundled = importlib.resources.files("surveillance_ties") / "_data"
+    if bundled.is_dir() and (bundled / DESCRIPTOR).is_file():
+        return Path(str(bundled))
+    # Editable install or source checkout: src/surveillance_ties -> repository root.
+    repo = Path(str(importlib.resources.files("surveillance_ties"))).resolve().parents[1]
+    if (repo / DESCRIPTOR).is_file():
+        return repo
+    raise FileNotFoundError(
+        "the surveillance-ties data files are missing from this installation; "
+        "reinstall it with `pip install --force-reinstall surveillance-ties`"
+    )

@@ -1,0 +1,35 @@
+"""Shared fixtures: the repository's own data package, read with the standard library only."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+RESOURCES: list[dict[str, Any]] = DESCRIPTOR["resources"]
+RESOURCE_NAMES = [r["name"] for r in RESOURCES]
+# Tables whose every record must be cited.
+CITED_TABLES = ["organizations", "partnerships", "features", "regulatory_actions"]
+
+
+def read_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a table as dicts of strings (empty cells as "")."""
+    resource = next(r for r in RESOURCES if r["name"] == name)
+    with open(ROOT / resource["path"], encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def read_schema(name: str) -> dict[str, Any]:
+    resource = next(r for r in RESOURCES if r["name"] == name)
+    schema: dict[str, Any] = json.loads((ROOT / resource["schema"]).read_text(encoding="utf-8"))
+    return schema
+
+
+@pytest.fixture(scope="session")
+def tables() -> dict[str, list[dict[str, str]]]:
+    return {name: read_rows(name) for name in RESOURCE_NAMES}
