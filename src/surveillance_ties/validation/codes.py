@@ -5,6 +5,25 @@ synthetic defects of ``surveillance_ties.synth``. Codes may be added, never
 renamed or removed. Each :class:`Code` belongs to a *family* (the group of
 checks that reports it), and carries a default hint that says how to fix the
 problem; a check may give a more specific hint for one error.
+
+Where each error points (``file`` is package-relative; ``row`` is the editor line, 1 = header):
+
+- ``datapackage.json``, row None: descriptor-missing, descriptor-shape, resource-path, and
+  schema-missing when the resource has no ``schema``; descriptor-json has the row of the JSON error.
+- the schema file, column = the field (or None): schema-missing (file not found), schema-invalid,
+  schema-unknown-type.
+- the table file, row None, column None: resource-missing, empty-file, hash, bytes, and parse when
+  the line is unknown.
+- the table file, a row, column None: encoding (line of the first bad byte), bom (1), line-ending
+  (first line with a CR), parse, blank-row, ragged-row, duplicate-tie (the later row), and
+  primary-key / foreign-key when the key has several fields.
+- the table file, row 1, column = a header name: header-mismatch (the schema's field at the first
+  position that differs, or the extra header name), duplicate-header.
+- a cell (row and column): whitespace, formula, type, required, enum, pattern, minimum, maximum,
+  length, unique (every occurrence after the first), primary-key and foreign-key for one-field keys,
+  citation-record (record_id), citation-field (field), quote-not-found (quote), archive-missing
+  (archive_path), uncited-record (the record's primary-key field), date-invalid, date-order and
+  status-end-date (the end-date field), amount-currency (currency), self-tie (partner_org_id).
 """
 
 from __future__ import annotations
