@@ -15,6 +15,9 @@ import click
 # command name -> "module:attribute" under surveillance_ties.commands
 COMMANDS: dict[str, str] = {
     "rehash": "rehash:rehash",
+    "build": "release:build",
+    "diff": "release:diff",
+    "release": "release:release",
 }
 
 
