@@ -1,0 +1,289 @@
+"""Each table against its Table Schema: header, types, constraints, keys, citations.
+
+All checks work on whole columns (pyarrow compute, numpy); a loop runs per field, per key or
+per cited table, never per row.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from surveillance_ties.validation import types
+from surveillance_ties.validation.descriptor import fk_parts, primary_key
+from surveillance_ties.validation.read import Table, positions
+from surveillance_ties.validation.report import Collector
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+_SEP = "\x1f"  # joins the cells of a composite key
+
+
+def short(value: str | None, size: int = 60) -> str:
+    """A cell value for a message: quoted, shortened when long."""
+    text = "" if value is None else value
+    if len(text) > size:
+        text = text[: size - 1] + "…"
+    return '"' + text.replace("\n", "\\n") + '"'
+
+
+def check_header(t: Table, out: Collector) -> None:
+    """``duplicate-header`` and ``header-mismatch`` (both on line 1)."""
+    seen: set[str] = set()
+    for name in t.header:
+        if name in seen:
+            out.add("duplicate-header", t.file, f'the header names "{name}" twice', row=1, column=name)
+        seen.add(name)
+    fields = t.resource.fields
+    if t.header != fields:
+        i = next((i for i, (h, f) in enumerate(zip(t.header, fields, strict=False)) if h != f), None)
+        if i is None:
+            i = min(len(t.header), len(fields))
+        if i < len(fields) and i < len(t.header):
+            msg = f'column {i + 1} of the header is "{t.header[i]}"; the schema expects "{fields[i]}"'
+            column = fields[i]
+        elif i < len(fields):
+            msg = f'the header ends after {len(t.header)} columns; the schema expects "{fields[i]}" next'
+            column = fields[i]
+        else:
+            msg = f'the header has an extra column "{t.header[i]}" that the schema does not define'
+            column = t.header[i]
+        out.add("header-mismatch", t.file, msg, row=1, column=column)
+
+
+def check_fields(t: Table, out: Collector) -> None:
+    """required, type, enum, pattern, minimum/maximum, minLength/maxLength and unique, per field."""
+    import pyarrow.compute as pc
+
+    schema = t.resource.schema or {}
+    pk = set(primary_key(schema))
+    for field in schema.get("fields", []):
+        name = field["name"]
+        if name not in t.columns:
+            continue
+        col = t.columns[name]
+        missing = t.missing(name)
+        constraints = field.get("constraints", {})
+        if constraints.get("required") or name in pk:
+            t.emit(out, "required", name, missing, lambda v: "the cell is empty but the field is required")
+        bad = types.invalid(col, field)
+        ok = pc.invert(missing)
+        if bad is not None:
+            bad = pc.and_(bad, ok)
+            t.emit(out, "type", name, bad, _type_message(field))
+            ok = pc.and_(ok, pc.invert(bad))
+        _constraints(t, out, field, col, ok, constraints)
+
+
+def _type_message(field: dict[str, Any]) -> Any:
+    ftype = field.get("type", "string")
+    fmt = field.get("format", "default")
+    what = f"{ftype} in the format {fmt}" if fmt not in ("default", "any") else ftype
+    if ftype == "boolean":
+        what = "boolean (true or false)"
+    return lambda v: f"{short(v)} is not a {what}"
+
+
+def _constraints(
+    t: Table, out: Collector, field: dict[str, Any], col: Any, ok: Any, constraints: dict[str, Any]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    name = field["name"]
+    if "enum" in constraints:
+        enum = constraints["enum"]
+        allowed = ", ".join(str(e) for e in enum)
+        values = types.comparable(col, field)
+        if values is not None and field.get("type") in ("integer", "number", "year"):
+            nums = [float(e) for e in enum if isinstance(e, int | float | str) and _is_float(e)]
+            inside = pc.is_in(values, value_set=pa.array(nums, pa.float64()))
+        else:
+            inside = pc.is_in(col, value_set=pa.array([_text(e) for e in enum], pa.string()))
+        t.emit(out, "enum", name, pc.and_(ok, pc.invert(inside)), lambda v: f"{short(v)} is not one of: {allowed}")
+    pattern = constraints.get("pattern")
+    if isinstance(pattern, str):
+        t.emit(
+            out,
+            "pattern",
+            name,
+            pc.and_(ok, pc.invert(_matches(col, pattern))),
+            lambda v: f"{short(v)} does not match the pattern {pattern}",
+        )
+    for key, code, op, word in (
+        ("minimum", "minimum", pc.less, "less than the minimum"),
+        ("maximum", "maximum", pc.greater, "more than the maximum"),
+    ):
+        if key in constraints:
+            values = types.comparable(pc.if_else(ok, col, _zero(field)), field)
+            if values is not None:
+                limit = types.bound(constraints[key], field)
+                mask = pc.and_(ok, op(values, limit))
+                t.emit(out, code, name, mask, lambda v, w=word, b=constraints[key]: f"{short(v)} is {w} {b}")
+    if "minLength" in constraints or "maxLength" in constraints:
+        length = pc.utf8_length(col)
+        lo, hi = constraints.get("minLength"), constraints.get("maxLength")
+        mask = pc.and_(ok, pc.or_(pc.less(length, lo or 0), pc.greater(length, hi if hi is not None else 2**31)))
+        t.emit(out, "length", name, mask, lambda v: f"{short(v)} has {len(v or '')} characters; allowed: "
+               f"{lo if lo is not None else 0} to {hi if hi is not None else 'any number'}")
+    if constraints.get("unique"):
+        dup = duplicates([col], pc.invert(ok) if ok is not None else None)
+        t.emit(out, "unique", name, dup, lambda v: f"{short(v)} occurs more than once in this column")
+
+
+def _zero(field: dict[str, Any]) -> str:
+    return {"date": "2000-01-01", "datetime": "2000-01-01T00:00:00", "time": "00:00:00"}.get(
+        field.get("type", "string"), "0"
+    )
+
+
+def _is_float(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _matches(col: Any, pattern: str) -> Any:
+    """Mask of the cells that ``pattern`` matches as a whole (RE2; Python ``re`` if RE2 refuses)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.match_substring_regex(col, f"^(?:{pattern})$")
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        import re
+
+        regex = re.compile(f"^(?:{pattern})$")
+        distinct = pc.unique(col).to_pylist()  # once per distinct value
+        good = [v for v in distinct if regex.match(v)]
+        return pc.is_in(col, value_set=pa.array(good, pa.string()))
+
+
+def codes_of(cols: list[Any]) -> np.ndarray:
+    """One integer per row, equal for rows whose cells in ``cols`` are equal (a factorization)."""
+    import numpy as np
+    import pyarrow as pa
+
+    key: np.ndarray | None = None
+    for col in cols:
+        arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+        enc = arr.dictionary_encode()
+        codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        if key is None:
+            key = codes
+        else:
+            combined = key * (len(enc.dictionary) + 1) + codes
+            key = np.unique(combined, return_inverse=True)[1].astype(np.int64)
+    assert key is not None
+    return key
+
+
+def duplicates(cols: list[Any], skip: Any = None) -> np.ndarray:
+    """Mask of the rows whose key (``cols``) occurred on an earlier row; rows in ``skip`` ignored."""
+    import numpy as np
+
+    key = codes_of(cols)
+    out = np.zeros(len(key), dtype=bool)
+    if skip is not None:
+        skipped = positions(skip)
+        key[skipped] = -1
+    live = key >= 0
+    counts = np.bincount(key[live]) if live.any() else np.zeros(1, dtype=np.int64)
+    if counts.max(initial=0) <= 1:
+        return out
+    cand = np.flatnonzero(live & (counts[np.maximum(key, 0)] > 1))
+    _, first = np.unique(key[cand], return_index=True)
+    out[np.delete(cand, first)] = True
+    return out
+
+
+def check_primary_key(t: Table, out: Collector) -> None:
+    """Rows whose primary key repeats an earlier row's (composite keys included)."""
+    import pyarrow.compute as pc
+
+    pk = primary_key(t.resource.schema or {})
+    if not pk or not all(f in t.columns for f in pk):
+        return
+    skip = None
+    for f in pk:
+        skip = t.missing(f) if skip is None else pc.or_(skip, t.missing(f))
+    dup = duplicates([t.columns[f] for f in pk], skip)
+    if len(pk) == 1:
+        t.emit(out, "primary-key", pk[0], dup, lambda v: f"the primary key {short(v)} is already used by an "
+               "earlier row")
+    else:
+        t.emit(out, "primary-key", None, dup, lambda v: f"the primary key ({', '.join(pk)}) repeats an "
+               "earlier row's")
+
+
+def key_column(t: Table, fields: list[str]) -> Any:
+    """The cells of ``fields`` joined into one text column (the column itself for one field)."""
+    import pyarrow.compute as pc
+
+    if len(fields) == 1:
+        return t.columns[fields[0]]
+    return pc.binary_join_element_wise(*[t.columns[f] for f in fields], _SEP)
+
+
+def check_foreign_keys(t: Table, tables: dict[str, Table], out: Collector) -> None:
+    """Every foreign key (self-references included): each non-empty key exists in the target."""
+    import pyarrow.compute as pc
+
+    schema = t.resource.schema or {}
+    for fk in schema.get("foreignKeys", []):
+        local, target, remote = fk_parts(fk, t.resource.name)
+        ref = tables.get(target)
+        if ref is None or not all(f in t.columns for f in local) or not all(f in ref.columns for f in remote):
+            continue
+        empty = None
+        for f in local:
+            empty = t.missing(f) if empty is None else pc.or_(empty, t.missing(f))
+        ref_present = None
+        for f in remote:
+            m = pc.invert(ref.missing(f))
+            ref_present = m if ref_present is None else pc.and_(ref_present, m)
+        values = pc.filter(key_column(ref, remote), ref_present)
+        found = pc.is_in(key_column(t, local), value_set=values.combine_chunks())
+        mask = pc.and_(pc.invert(empty), pc.invert(found))
+        where = f"{ref.file} ({', '.join(remote)})"
+        if len(local) == 1:
+            t.emit(out, "foreign-key", local[0], mask, lambda v, w=where: f"{short(v)} is not in {w}")
+        else:
+            t.emit(out, "foreign-key", None, mask, lambda v, w=where, n=local: f"({', '.join(n)}) not found in {w}")
+
+
+def check_citations(tables: dict[str, Table], out: Collector) -> None:
+    """For tables with ``table`` and ``record_id`` fields: the record exists, ``field`` is a field."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for t in tables.values():
+        if "table" not in t.columns or "record_id" not in t.columns:
+            continue
+        named = t.columns["table"]
+        for target in pc.unique(named).to_pylist():  # once per cited table
+            ref = tables.get(target)
+            rows = pc.equal(named, target)
+            if ref is None:
+                continue
+            pk = primary_key(ref.resource.schema or {})
+            if len(pk) == 1 and pk[0] in ref.columns:
+                ids = pc.filter(ref.columns[pk[0]], pc.invert(ref.missing(pk[0]))).combine_chunks()
+                bad = pc.and_(rows, pc.invert(pc.is_in(t.columns["record_id"], value_set=ids)))
+                bad = pc.and_(bad, pc.invert(t.missing("record_id")))
+                w = f"{ref.file} ({pk[0]})"
+                t.emit(out, "citation-record", "record_id", bad, lambda v, w=w: f"{short(v)} is not in {w}")
+            if "field" in t.columns:
+                names = pa.array(ref.resource.fields, pa.string())
+                bad = pc.and_(rows, pc.invert(pc.is_in(t.columns["field"], value_set=names)))
+                bad = pc.and_(bad, pc.invert(t.missing("field")))
+                t.emit(out, "citation-field", "field", bad, lambda v, n=target: f"{short(v)} is not a field of {n}")

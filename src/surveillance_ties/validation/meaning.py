@@ -1,0 +1,170 @@
+"""Meaning checks: rules a Table Schema cannot say, as pandera checks over whole columns.
+
+Each rule is keyed off field names, so it applies to any table that has those fields and skips
+the others:
+
+=================  ====================================================  ==================
+code               rule                                                  fields
+=================  ====================================================  ==================
+date-invalid       a partial date (YYYY, YYYY-MM, YYYY-MM-DD) is real    PARTIAL_DATES
+date-order         the end is not before the start                       DATE_ORDER pairs
+status-end-date    ended/cancelled/discontinued has an end date;          status + end field
+                   active/announced has none
+amount-currency    an amount has a currency                              amount, currency
+self-tie           nothing partners with itself                          org_id, partner_org_id
+duplicate-tie      one tie per org pair and relationship type            org_id, partner_org_id,
+                                                                         relationship_type
+=================  ====================================================  ==================
+
+The checks are :class:`pandera.api.checks.Check` objects whose names are the error codes; a
+check returns a boolean Series (True = fine) and works on the text of the cells (pandas strings
+backed by pyarrow, empty cell = ""). :func:`checks_for` gives the checks that apply to a set of
+fields; :mod:`.mapper` attaches them to the pandera schema built from the Table Schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PARTIAL_DATES = ("announced", "ended", "launched", "discontinued", "date", "published")
+DATE_ORDER = (("announced", "ended"), ("launched", "discontinued"))
+#: end field -> (statuses that need it, statuses that forbid it)
+STATUS_END: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "ended": (frozenset({"ended", "cancelled"}), frozenset({"active", "announced"})),
+    "discontinued": (frozenset({"discontinued", "cancelled"}), frozenset({"active", "announced"})),
+}
+TIE = ("org_id", "partner_org_id", "relationship_type")
+_SHAPE = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One meaning check: its code, the column it points at, and the vectorized test."""
+
+    code: str
+    column: str | None
+    fields: tuple[str, ...]
+    ok: Callable[[pd.DataFrame], pd.Series]
+    message: Callable[[str | None], str]
+
+
+def _shaped(s: pd.Series) -> pd.Series:
+    return s.str.fullmatch(_SHAPE).fillna(False).astype(bool)
+
+
+def real_date(s: pd.Series) -> pd.Series:
+    """True where a well-shaped partial date is a real date (2025-02-30 and 2025-13 are not)."""
+    import pandas as pd
+
+    padded = s.where(s.str.len() != 4, s + "-01-01")
+    padded = padded.where(padded.str.len() != 7, padded + "-01")
+    parsed = pd.to_datetime(padded.where(_shaped(s), None), format="%Y-%m-%d", errors="coerce")
+    return pd.Series(parsed.notna().to_numpy(), index=s.index)
+
+
+def _date_invalid(name: str) -> Rule:
+    def ok(df: pd.DataFrame) -> pd.Series:
+        s = df[name]
+        return ~_shaped(s) | real_date(s)
+
+    return Rule(
+        "date-invalid",
+        name,
+        (name,),
+        ok,
+        lambda v: f'"{v}" is not a real date (use YYYY, YYYY-MM or YYYY-MM-DD with a month and day that exist)',
+    )
+
+
+def _before(end: pd.Series, start: pd.Series) -> pd.Series:
+    """True where the partial date ``end`` surely lies before ``start`` (its last day < their first)."""
+    prefix = (
+        ((end.str.len() == 4) & (start.str.slice(0, 4) == end))
+        | ((end.str.len() == 7) & (start.str.slice(0, 7) == end))
+        | ((end.str.len() == 10) & (start == end))
+    )
+    return ((end < start) & ~prefix).fillna(False).astype(bool)
+
+
+def _date_order(start: str, end: str) -> Rule:
+    def ok(df: pd.DataFrame) -> pd.Series:
+        s, e = df[start], df[end]
+        usable = _shaped(s) & _shaped(e) & real_date(s) & real_date(e)
+        return ~(usable & _before(e, s))
+
+    return Rule(
+        "date-order",
+        end,
+        (start, end),
+        ok,
+        lambda v: f'{end} "{v}" is before {start}',
+    )
+
+
+def _status_end(end: str, needs: frozenset[str], forbids: frozenset[str]) -> Rule:
+    def ok(df: pd.DataFrame) -> pd.Series:
+        has_end = df[end] != ""
+        status = df["status"]
+        return ~((status.isin(sorted(needs)) & ~has_end) | (status.isin(sorted(forbids)) & has_end))
+
+    need = " or ".join(sorted(needs))
+    forbid = " or ".join(sorted(forbids))
+    return Rule(
+        "status-end-date",
+        end,
+        ("status", end),
+        ok,
+        lambda v: (
+            f"the status says it is over ({need}) but {end} is empty"
+            if not v
+            else f'{end} is "{v}" but the status ({forbid}) says it is not over'
+        ),
+    )
+
+
+def _amount_currency(df: pd.DataFrame) -> pd.Series:
+    return ~((df["amount"] != "") & (df["currency"] == ""))
+
+
+def _self_tie(df: pd.DataFrame) -> pd.Series:
+    return ~((df["org_id"] == df["partner_org_id"]) & (df["org_id"] != ""))
+
+
+def _duplicate_tie(df: pd.DataFrame) -> pd.Series:
+    return ~df.duplicated(list(TIE), keep="first")
+
+
+def rules_for(fields: list[str] | set[str]) -> list[Rule]:
+    """The meaning rules whose fields a table has."""
+    have = set(fields)
+    rules = [_date_invalid(n) for n in PARTIAL_DATES if n in have]
+    rules += [_date_order(s, e) for s, e in DATE_ORDER if s in have and e in have]
+    rules += [_status_end(e, *STATUS_END[e]) for e in STATUS_END if e in have and "status" in have]
+    if {"amount", "currency"} <= have:
+        rules.append(
+            Rule("amount-currency", "currency", ("amount", "currency"), _amount_currency,
+                 lambda v: "an amount is given but the currency is empty")
+        )  # fmt: skip
+    if {"org_id", "partner_org_id"} <= have:
+        rules.append(
+            Rule("self-tie", "partner_org_id", ("org_id", "partner_org_id"), _self_tie,
+                 lambda v: f'"{v}" is tied to itself (org_id and partner_org_id are the same)')
+        )  # fmt: skip
+    if set(TIE) <= have:
+        rules.append(
+            Rule("duplicate-tie", None, TIE, _duplicate_tie,
+                 lambda v: "an earlier row already ties these two organizations with this relationship_type")
+        )  # fmt: skip
+    return rules
+
+
+def checks_for(fields: list[str] | set[str]) -> list[object]:
+    """The meaning rules as pandera checks (named by their error codes)."""
+    from pandera.api.checks import Check
+
+    return [Check(r.ok, name=r.code, description=r.column) for r in rules_for(fields)]

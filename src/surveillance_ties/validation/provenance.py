@@ -1,0 +1,175 @@
+"""Provenance: archived texts exist under ``seeds/``, quotes occur in them, every record is cited.
+
+Keyed off field names: the *sources* table is the one with ``source_id`` and ``archive_path``
+(and ``cited_by`` for sources that are not archived); the *citations* table has ``source_id`` and
+``quote`` (and ``table``/``record_id`` for the uncited-record check, whose cited tables are the
+``enum`` of ``table``).
+
+A quote matches when it occurs in the archived text of its source, or, for a source that is not
+archived, of its ``cited_by`` source, after both are folded the way
+:func:`surveillance_ties.provenance.fold` folds them: runs of white space to one space and curly
+quotes to straight ones. Quotes are folded column-wise with pyarrow; each archive is read and
+folded once; the search runs per archive over all its quotes (polars' element-wise literal
+``str.contains`` when many quotes are to be checked and polars is installed, else Python's
+``in`` per distinct quote).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from surveillance_ties.provenance import fold
+from surveillance_ties.validation.cells import short
+from surveillance_ties.validation.descriptor import primary_key, unsafe
+from surveillance_ties.validation.hygiene import WHITESPACE
+from surveillance_ties.validation.read import Table
+from surveillance_ties.validation.report import Collector
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SEEDS = "seeds"
+#: Above this many quotes the search runs in polars (when installed).
+POLARS_FROM = 20_000
+_SPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
+_CURLY = {"‘": "'", "’": "'", "“": '"', "”": '"'}
+
+
+def _find(tables: dict[str, Table], *fields: str) -> Table | None:
+    return next((t for t in tables.values() if all(f in t.columns for f in fields)), None)
+
+
+def fold_column(col: Any) -> Any:
+    """:func:`surveillance_ties.provenance.fold` over a whole text column, then stripped."""
+    import pyarrow.compute as pc
+
+    for curly, straight in _CURLY.items():
+        col = pc.replace_substring(col, curly, straight)
+    col = pc.replace_substring_regex(col, _SPACE_RUN, " ")
+    return pc.utf8_trim(col, " ")
+
+
+def check_archives(root: Path, tables: dict[str, Table], out: Collector) -> dict[str, str]:
+    """``archive-missing`` for archive paths that are not files under seeds/; the folded texts."""
+    import pyarrow.compute as pc
+
+    sources = _find(tables, "source_id", "archive_path")
+    texts: dict[str, str] = {}
+    if sources is None:
+        return texts
+    col = sources.columns["archive_path"]
+    seeds = (root / SEEDS).resolve()
+    missing: list[str] = []
+    for path in pc.unique(col).to_pylist():  # once per archive
+        if not path:
+            continue
+        file = root / path
+        ok = unsafe(path) is None and file.resolve().is_relative_to(seeds) and file.is_file()
+        if ok:
+            try:
+                texts[path] = fold(file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                ok = False
+        if not ok:
+            missing.append(path)
+    if missing:
+        import pyarrow as pa
+
+        mask = pc.is_in(col, value_set=pa.array(missing, pa.string()))
+        sources.emit(
+            out,
+            "archive-missing",
+            "archive_path",
+            mask,
+            lambda v: f"{short(v)} is not a readable UTF-8 file under {SEEDS}/",
+        )
+    return texts
+
+
+def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector) -> None:
+    """``quote-not-found`` for quotes absent from the archived text of their source."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sources = _find(tables, "source_id", "archive_path")
+    cites = _find(tables, "source_id", "quote")
+    if sources is None or cites is None or cites.num_rows == 0:
+        return
+    ids = sources.columns["source_id"].combine_chunks()
+    archive = sources.columns["archive_path"].combine_chunks()
+    at = pc.index_in(cites.columns["source_id"], value_set=ids)
+    path = pc.take(archive, at)
+    if "cited_by" in sources.columns:
+        cited_by = pc.take(sources.columns["cited_by"].combine_chunks(), at)
+        path = pc.if_else(pc.equal(path, ""), pc.take(archive, pc.index_in(cited_by, value_set=ids)), path)
+    path = pc.fill_null(path, "")
+    known = pa.array(sorted(texts), pa.string())
+    archive_no = pc.index_in(path, value_set=known).to_numpy(zero_copy_only=False)
+    live = ~np.isnan(archive_no.astype("float64")) & ~np.asarray(cites.missing("quote").to_numpy(), dtype=bool)
+    rows = np.flatnonzero(live)
+    if not len(rows):
+        return
+    group = archive_no[rows].astype(np.int64)
+    quotes = fold_column(pc.take(cites.columns["quote"], pa.array(rows)))
+    found = _search(quotes, group, [texts[p] for p in known.to_pylist()])
+    bad = rows[~found]
+    mask = np.zeros(cites.num_rows, dtype=bool)
+    mask[bad] = True
+    cites.emit(
+        out,
+        "quote-not-found",
+        "quote",
+        mask,
+        lambda v: f"{short(v)} is not in the archived text of its source (nor of the source citing it)",
+    )
+
+
+def _search(quotes: Any, group: np.ndarray, texts: list[str]) -> np.ndarray:
+    """For each folded quote, whether it occurs in ``texts[group[i]]`` (non-empty quotes only)."""
+    import numpy as np
+
+    if len(quotes) >= POLARS_FROM:
+        try:
+            import polars as pl
+        except ImportError:  # pragma: no cover - polars is an optional extra
+            pl = None
+        if pl is not None:
+            text = pl.Series(texts, dtype=pl.String).gather(group)  # views, the text is not copied
+            frame = pl.DataFrame({"quote": pl.from_arrow(quotes), "text": text})
+            hit = frame.select(
+                (pl.col("text").str.contains(pl.col("quote"), literal=True) & (pl.col("quote") != ""))
+            ).to_series()
+            return np.asarray(hit.fill_null(False).to_numpy(), dtype=bool)
+    values = quotes.to_pylist()
+    cache: dict[tuple[int, str], bool] = {}
+    out = np.zeros(len(values), dtype=bool)
+    for i, (g, q) in enumerate(zip(group.tolist(), values, strict=True)):
+        key = (g, q)
+        if key not in cache:
+            cache[key] = bool(q) and q in texts[g]
+        out[i] = cache[key]
+    return out
+
+
+def check_uncited(tables: dict[str, Table], out: Collector) -> None:
+    """``uncited-record``: every record of the tables named in citations' ``table`` enum is cited."""
+    import pyarrow.compute as pc
+
+    cites = _find(tables, "table", "record_id")
+    if cites is None:
+        return
+    field = next(f for f in (cites.resource.schema or {})["fields"] if f["name"] == "table")
+    for name in field.get("constraints", {}).get("enum", []):  # once per cited table
+        t = tables.get(name)
+        if t is None:
+            continue
+        pk = primary_key(t.resource.schema or {})
+        if len(pk) != 1 or pk[0] not in t.columns:
+            continue
+        cited = pc.filter(cites.columns["record_id"], pc.equal(cites.columns["table"], name))
+        ids = t.columns[pk[0]]
+        mask = pc.and_(pc.invert(pc.is_in(ids, value_set=cited.combine_chunks())), pc.invert(t.missing(pk[0])))
+        t.emit(out, "uncited-record", pk[0], mask, lambda v, n=name: f"{short(v)} has no citation in the "
+               f"citations table (table = {n})")

@@ -1,0 +1,294 @@
+"""Read each CSV once: its bytes for hash, size and byte-level hygiene, then one pyarrow parse.
+
+Every column is read as text (``pa.string()``, empty cells as ``""``), so the type checks can
+report the very cell that is wrong. Editor line numbers come from the bytes: when every line of
+the file is one record (the usual case) the data row at position ``i`` is on line ``i + 2``;
+otherwise (quoted line breaks, blank lines, rows pyarrow skipped) the record boundaries are found
+with a vectorized quote-parity pass over the newline positions.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from surveillance_ties.validation.descriptor import Resource
+from surveillance_ties.validation.report import Collector
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pyarrow as pa
+
+BOM = b"\xef\xbb\xbf"
+_THREADED = 1 << 20  # files above this size are parsed with pyarrow's thread pool
+
+
+@dataclass
+class Table:
+    """A parsed table: its header, its columns (text) by field name, and its line map."""
+
+    resource: Resource
+    file: str
+    header: list[str]
+    data: pa.Table  # the data rows (header excluded), columns named c0..c{k-1}
+    columns: dict[str, pa.ChunkedArray]  # schema field -> column (first header match)
+    _lines: np.ndarray | None = None  # editor line of each data row; None means i + 2
+    _missing: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.data.num_rows)
+
+    def lines(self, idx: np.ndarray) -> np.ndarray:
+        """Editor line numbers of the data rows at positions ``idx``."""
+        if self._lines is None:
+            return idx + 2
+        return self._lines[idx]
+
+    def drop(self, mask: np.ndarray) -> None:
+        """Remove the rows where ``mask`` is true (keeping the line numbers of the others)."""
+        import numpy as np
+        import pyarrow as pa
+
+        keep = np.flatnonzero(~mask)
+        self._lines = self.lines(keep)
+        self.data = self.data.filter(pa.array(~mask))
+        names = list(self.columns)
+        index = {h: i for i, h in reversed(list(enumerate(self.header)))}
+        self.columns = {n: self.data.column(index[n]) for n in names}
+        self._missing.clear()
+
+    def missing(self, name: str) -> pa.ChunkedArray:
+        """Mask of the cells of ``name`` that hold a missing value (``missingValues``, default "")."""
+        if name not in self._missing:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            values = (self.resource.schema or {}).get("missingValues", [""])
+            col = self.columns[name]
+            if values == [""]:
+                self._missing[name] = pc.equal(col, "")
+            else:
+                self._missing[name] = pc.is_in(col, value_set=pa.array(values, pa.string()))
+        return self._missing[name]
+
+    def emit(
+        self,
+        out: Collector,
+        code: str,
+        column: str | None,
+        mask: pa.ChunkedArray | np.ndarray | None,
+        message: Callable[[str | None], str],
+        hint: str | None = None,
+        values: str | None = None,
+    ) -> int:
+        """Report every row where ``mask`` is true; the cell shown is ``values`` (default ``column``)."""
+        idx = positions(mask)
+        if len(idx):
+            name = values or column
+            out.add_rows(
+                code, self.file, column, idx, self.columns.get(name) if name else None, message, self.lines, hint
+            )
+        return len(idx)
+
+
+def positions(mask: Any) -> np.ndarray:
+    """Positions where a boolean mask (pyarrow or numpy; nulls count as false) is true."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if mask is None:
+        return np.empty(0, dtype=np.int64)
+    if isinstance(mask, np.ndarray):
+        return np.flatnonzero(mask)
+    if isinstance(mask, pa.ChunkedArray | pa.Array):
+        if not pc.any(mask).as_py():
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(pc.fill_null(mask, False).to_numpy())
+    raise TypeError(type(mask))
+
+
+def hasher(spec: str | None) -> Callable[[bytes], str] | None:
+    """A function that digests bytes the way ``spec`` (``sha256:…`` or bare md5) is written."""
+    if spec is None:
+        return None
+    algo, _, _ = spec.partition(":") if ":" in spec else ("md5", "", spec)
+    if algo not in {"md5", "sha1", "sha256", "sha512"}:
+        return None
+    prefix = "" if ":" not in spec else f"{algo}:"
+    return lambda data: prefix + hashlib.new(algo, data).hexdigest()
+
+
+def read_table(resource: Resource, out: Collector, pool: ThreadPoolExecutor) -> Table | None:
+    """Read and parse one table; add file-level errors; None when it cannot be checked further."""
+    file = resource.path
+    try:
+        data = resource.file.read_bytes()
+    except FileNotFoundError:
+        out.add("resource-missing", file, f"{file} does not exist (datapackage.json lists it)")
+        return None
+    except OSError as exc:
+        out.add("resource-missing", file, f"{file} cannot be read ({exc.strerror})")
+        return None
+    digest = hasher(resource.hash)
+    hashed: Future[str] | None = pool.submit(digest, data) if digest is not None else None
+    try:
+        return _parse(resource, data, out)
+    finally:
+        if hashed is not None and hashed.result() != resource.hash:
+            out.add(
+                "hash",
+                file,
+                f"the hash in datapackage.json is not the hash of {file} (the file was edited)",
+            )
+        if resource.bytes is not None and resource.bytes != len(data):
+            out.add(
+                "bytes",
+                file,
+                f"datapackage.json says {resource.bytes} bytes but {file} has {len(data)}",
+            )
+
+
+def _line_of(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
+    import pyarrow as pa
+
+    file = resource.path
+    if not data.strip(b"\r\n"):
+        out.add("empty-file", file, f"{file} is empty (a table needs at least its header line)")
+        return None
+    if data.startswith(BOM):
+        out.add("bom", file, f"{file} starts with a byte order mark (BOM)", row=1)
+    cr = data.find(b"\r")
+    if cr >= 0:
+        out.add(
+            "line-ending",
+            file,
+            "the line ends with a carriage return (CR or CRLF) instead of a line feed (LF) only",
+            row=_line_of(data, cr),
+        )
+    body = data
+    header = _header(body)
+    names = [f"c{i}" for i in range(len(header))]
+    bad: list[Any] = []
+    threaded = len(body) > _THREADED
+    try:
+        try:
+            table = _read(body, names, bad, threaded)
+        except pa.ArrowInvalid as exc:
+            if "UTF8" not in str(exc):
+                raise
+            body = _fix_encoding(data, file, out)
+            bad.clear()
+            table = _read(body, names, bad, threaded)
+        if bad and threaded:  # only the serial reader knows the numbers of skipped rows
+            bad.clear()
+            table = _read(body, names, bad, threaded=False)
+    except pa.ArrowInvalid as exc:
+        out.add("parse", file, f"{file} cannot be parsed as CSV ({exc})")
+        return None
+    if table.num_rows == 0:
+        out.add("empty-file", file, f"{file} has no header line")
+        return None
+    header = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
+    rows = table.slice(1)
+    lines = _line_map(body, rows.num_rows, bad, file, out)
+    columns: dict[str, pa.ChunkedArray] = {}
+    for i, h in enumerate(header):
+        if h in resource.fields and h not in columns:
+            columns[h] = rows.column(i)
+    return Table(resource, file, header, rows, columns, lines)
+
+
+def _fix_encoding(data: bytes, file: str, out: Collector) -> bytes:
+    """Report the first byte that is not UTF-8; the text with U+FFFD for every bad byte."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        out.add(
+            "encoding",
+            file,
+            f"byte {exc.start} ({data[exc.start]:#04x}) is not UTF-8 (the file may be Latin-1 or Windows-1252)",
+            row=_line_of(data, exc.start),
+        )
+    return data.decode("utf-8", errors="replace").encode("utf-8")
+
+
+def _header(body: bytes) -> list[str]:
+    """The header's cells, parsed by the csv module from the start of the file."""
+    head = body[: 1 << 16].decode("utf-8", errors="replace").lstrip("\ufeff")
+    for row in csv.reader(io.StringIO(head, newline="")):
+        if row:
+            return row
+    return [""]
+
+
+def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    def handler(row: Any) -> str:
+        bad.append((row.number, row.expected_columns, row.actual_columns, row.text))
+        return "skip"
+
+    return pacsv.read_csv(
+        pa.py_buffer(body),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=threaded, block_size=1 << 22),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=handler),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def _line_map(body: bytes, num_rows: int, bad: list[Any], file: str, out: Collector) -> np.ndarray | None:
+    """Editor lines of the data rows, or None when row ``i`` is on line ``i + 2``.
+
+    Also reports blank lines and the rows pyarrow skipped (ragged rows, unclosed quotes).
+    """
+    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if not bad and n_lines == num_rows + 1:
+        return None
+    import numpy as np
+
+    arr = np.frombuffer(body, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    quotes = np.flatnonzero(arr == 34)
+    ends = nl[(np.searchsorted(quotes, nl) & 1) == 0]  # newlines outside quotes end a record
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(body)]))
+    if starts[-1] >= len(body):
+        starts, stops = starts[:-1], stops[:-1]
+    length = stops - starts
+    last = arr[np.maximum(stops - 1, 0)]
+    blank = (length == 0) | ((length == 1) & (last == 13))
+    start_lines = np.searchsorted(nl, starts) + 1
+    out.add_rows(
+        "blank-row", file, None, start_lines[blank], None, lambda v: "the line is blank", lambda i: i
+    )
+    record_lines = start_lines[~blank]  # record 1 = header
+    skipped = np.array(sorted(b[0] for b in bad if b[0] is not None), dtype=np.int64)
+    for number, expected, actual, text in bad:
+        line = int(record_lines[number - 1]) if number is not None and number <= len(record_lines) else None
+        if str(text).count('"') % 2:
+            out.add("parse", file, "a quote is opened and never closed", row=line)
+        else:
+            out.add("ragged-row", file, f"the row has {actual} cells; the header has {expected}", row=line)
+    keep = np.ones(len(record_lines), dtype=bool)
+    keep[skipped[skipped <= len(keep)] - 1] = False
+    lines = record_lines[keep][1:]
+    if len(lines) != num_rows:  # quotes the parity pass cannot follow: fall back to a guess
+        return np.arange(num_rows, dtype=np.int64) + 2
+    return lines.astype(np.int64)
+
