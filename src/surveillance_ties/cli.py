@@ -15,6 +15,7 @@ import click
 # command name -> "module:attribute" under surveillance_ties.commands
 COMMANDS: dict[str, str] = {
     "rehash": "rehash:rehash",
+    "validate": "validate:validate",
     "build": "release:build",
     "diff": "release:diff",
     "release": "release:release",

@@ -58,7 +58,7 @@ class Package:
 def locate(path: str | Path) -> tuple[Path, str]:
     """The package root and the descriptor's file name for a folder or descriptor path."""
     p = Path(path)
-    if p.is_dir():
+    if p.is_dir() or (not p.exists() and p.suffix != ".json"):
         return p, DESCRIPTOR
     return p.parent, p.name
 
