@@ -27,5 +27,7 @@ class BundleDataPackage(BuildHookInterface):  # type: ignore[type-arg]
             return
         bundle = self.config.get("bundle", {})
         if not isinstance(bundle, dict) or not bundle:
-            raise ValueError("pyproject.toml: [tool.hatch.build.targets.wheel.hooks.custom] needs a `bundle` table")
+            raise ValueError(
+                "pyproject.toml: [tool.hatch.build.targets.wheel.hooks.custom] needs a `bundle` table"
+            )
         build_data["force_include"].update(bundle)

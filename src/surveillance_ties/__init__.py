@@ -16,7 +16,7 @@ from surveillance_ties.resources import DESCRIPTOR, package_root
 
 if TYPE_CHECKING:  # pragma: no cover
     from surveillance_ties.dates import date_bounds
-    from surveillance_ties.load import citations, load, load_all, package, schema, tables
+    from surveillance_ties.loader import citations, load, load_all, package, schema, tables
     from surveillance_ties.validation import Report, validate
 
 __all__ = [
@@ -36,12 +36,12 @@ __all__ = [
 __version__: str = json.loads((package_root() / DESCRIPTOR).read_text(encoding="utf-8"))["version"]
 
 _LAZY = {
-    "load": "surveillance_ties.load",
-    "load_all": "surveillance_ties.load",
-    "tables": "surveillance_ties.load",
-    "schema": "surveillance_ties.load",
-    "package": "surveillance_ties.load",
-    "citations": "surveillance_ties.load",
+    "load": "surveillance_ties.loader",
+    "load_all": "surveillance_ties.loader",
+    "tables": "surveillance_ties.loader",
+    "schema": "surveillance_ties.loader",
+    "package": "surveillance_ties.loader",
+    "citations": "surveillance_ties.loader",
     "date_bounds": "surveillance_ties.dates",
     "validate": "surveillance_ties.validation",
     "Report": "surveillance_ties.validation",
