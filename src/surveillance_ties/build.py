@@ -195,7 +195,7 @@ def build(
     stem = f"{name}-{version}"
     entries = zip_entries(root, descriptor)
     out_dir = Path(out)
-    created = not out_dir.exists()
+    created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # deepest first
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{stem}-", suffix=".tmp", dir=out_dir))
     try:
@@ -216,8 +216,9 @@ def build(
         _fsync(out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        if created and not any(out_dir.iterdir()):
-            out_dir.rmdir()
+        for folder in created:  # remove the folders this build made, if still empty
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
         raise
     shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(
