@@ -127,7 +127,7 @@ def _constraints(
         mask = pc.and_(ok, pc.or_(pc.less(length, lo or 0), pc.greater(length, hi if hi is not None else 2**31)))
         t.emit(out, "length", name, mask, lambda v: f"{short(v)} has {len(v or '')} characters; allowed: "
                f"{lo if lo is not None else 0} to {hi if hi is not None else 'any number'}")
-    if constraints.get("unique"):
+    if constraints.get("unique") and primary_key(t.resource.schema or {}) != [name]:  # else: primary-key
         dup = duplicates([col], pc.invert(ok) if ok is not None else None)
         t.emit(out, "unique", name, dup, lambda v: f"{short(v)} occurs more than once in this column")
 

@@ -142,9 +142,6 @@ _ALL: tuple[Code, ...] = (
          "a tie needs two different organizations; correct org_id or partner_org_id"),
     Code("duplicate-tie", "meaning", "Duplicate tie",
          "merge the two rows: one tie per pair of organizations and relationship_type"),
-    # the validator itself
-    Code("internal", "validator", "The validator failed",
-         "this is a bug in surveillance-ties; please report it with the package that triggers it"),
 )
 
 #: Every code, by its kebab-case name, in a stable order (the order of the families above).

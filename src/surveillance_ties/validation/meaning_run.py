@@ -17,6 +17,7 @@ def check_meaning(t: Table, out: Collector) -> None:
     rules = meaning.rules_for(list(t.columns))
     if not rules or t.num_rows == 0:
         return
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
 
@@ -27,6 +28,10 @@ def check_meaning(t: Table, out: Collector) -> None:
     failed = failures(meaning_schema(rules), frame)
     for number, idx in failed.items():
         rule = rules[number]
+        if rule.code in ("date-invalid", "date-order"):  # a cell already flagged says enough
+            for f in rule.fields:
+                for done in t.flagged.get(f, []):
+                    idx = np.setdiff1d(idx, done)
         if rule.column is not None:
             t.emit(out, rule.code, rule.column, _mask(idx, t.num_rows), rule.message)
         else:

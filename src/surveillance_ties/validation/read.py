@@ -38,7 +38,10 @@ class Table:
     data: pa.Table  # the data rows (header excluded), columns named c0..c{k-1}
     columns: dict[str, pa.ChunkedArray]  # schema field -> column (first header match)
     _lines: np.ndarray | None = None  # editor line of each data row; None means i + 2
+    quiet: np.ndarray | None = None  # rows to report nothing on (ragged rows kept for their keys)
     _missing: dict[str, pa.ChunkedArray] = field(default_factory=dict)
+    #: positions of cells already reported as not fitting their type or pattern, per column
+    flagged: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
     @property
     def num_rows(self) -> int:
@@ -57,6 +60,8 @@ class Table:
 
         keep = np.flatnonzero(~mask)
         self._lines = self.lines(keep)
+        if self.quiet is not None:
+            self.quiet = self.quiet[keep]
         self.data = self.data.filter(pa.array(~mask))
         names = list(self.columns)
         index = {h: i for i, h in reversed(list(enumerate(self.header)))}
@@ -89,6 +94,10 @@ class Table:
     ) -> int:
         """Report every row where ``mask`` is true; the cell shown is ``values`` (default ``column``)."""
         idx = positions(mask)
+        if self.quiet is not None and len(idx):
+            idx = idx[~self.quiet[idx]]
+        if len(idx) and column is not None and code in ("type", "pattern"):
+            self.flagged.setdefault(column, []).append(idx)
         if len(idx):
             name = values or column
             out.add_rows(
@@ -201,12 +210,22 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
         return None
     header = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
     rows = table.slice(1)
-    lines = _line_map(body, rows.num_rows, bad, file, out)
+    lines, quiet, extra = _line_map(body, rows.num_rows, bad, file, out)
+    if extra:  # keep the skipped rows' keys for references, but report nothing else on them
+        import numpy as np
+
+        cells = list(zip(*(c for _, c in extra), strict=True))
+        more = pa.table({n: pa.array(list(cells[i]), pa.string()) for i, n in enumerate(names)})
+        rows = pa.concat_tables([rows, more])
+        assert lines is not None
+        lines = np.concatenate([lines, np.array([ln for ln, _ in extra], dtype=np.int64)])
+        quiet = np.concatenate([quiet if quiet is not None else np.zeros(len(lines) - len(extra), bool),
+                                np.ones(len(extra), dtype=bool)])  # fmt: skip
     columns: dict[str, pa.ChunkedArray] = {}
     for i, h in enumerate(header):
         if h in resource.fields and h not in columns:
             columns[h] = rows.column(i)
-    return Table(resource, file, header, rows, columns, lines)
+    return Table(resource, file, header, rows, columns, lines, quiet)
 
 
 def _fix_encoding(data: bytes, file: str, out: Collector) -> bytes:
@@ -252,14 +271,18 @@ def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool) -> pa.T
     )
 
 
-def _line_map(body: bytes, num_rows: int, bad: list[Any], file: str, out: Collector) -> np.ndarray | None:
-    """Editor lines of the data rows, or None when row ``i`` is on line ``i + 2``.
+def _line_map(
+    body: bytes, num_rows: int, bad: list[Any], file: str, out: Collector
+) -> tuple[np.ndarray | None, np.ndarray | None, list[tuple[int, list[str]]]]:
+    """Line numbers of the data rows (None when row ``i`` is on line ``i + 2``), the rows not to
+    report on (None when all are fine), and the cells of the rows pyarrow skipped, with their lines.
 
-    Also reports blank lines and the rows pyarrow skipped (ragged rows, unclosed quotes).
+    Also reports blank lines, ragged rows and unclosed quotes.
     """
     n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    if not bad and n_lines == num_rows + 1:
-        return None
+    odd = body.count(b'"') % 2 == 1
+    if not bad and not odd and n_lines == num_rows + 1:
+        return None, None, []
     import numpy as np
 
     arr = np.frombuffer(body, dtype=np.uint8)
@@ -274,21 +297,29 @@ def _line_map(body: bytes, num_rows: int, bad: list[Any], file: str, out: Collec
     last = arr[np.maximum(stops - 1, 0)]
     blank = (length == 0) | ((length == 1) & (last == 13))
     start_lines = np.searchsorted(nl, starts) + 1
-    out.add_rows(
-        "blank-row", file, None, start_lines[blank], None, lambda v: "the line is blank", lambda i: i
-    )
+    out.add_rows("blank-row", file, None, start_lines[blank], None, lambda v: "the line is blank", lambda i: i)
     record_lines = start_lines[~blank]  # record 1 = header
     skipped = np.array(sorted(b[0] for b in bad if b[0] is not None), dtype=np.int64)
+    extra: list[tuple[int, list[str]]] = []
+    unclosed_reported = False
     for number, expected, actual, text in bad:
         line = int(record_lines[number - 1]) if number is not None and number <= len(record_lines) else None
         if str(text).count('"') % 2:
-            out.add("parse", file, "a quote is opened and never closed", row=line)
+            out.add("parse", file, "a quote is opened and never closed (or the file is cut off)", row=line)
+            unclosed_reported = True
         else:
             out.add("ragged-row", file, f"the row has {actual} cells; the header has {expected}", row=line)
+        if line is not None:
+            cells = next(csv.reader(io.StringIO(str(text), newline="")), [])
+            extra.append((line, (cells + [""] * expected)[:expected]))
     keep = np.ones(len(record_lines), dtype=bool)
     keep[skipped[skipped <= len(keep)] - 1] = False
-    lines = record_lines[keep][1:]
+    lines = record_lines[keep][1:].astype(np.int64)
     if len(lines) != num_rows:  # quotes the parity pass cannot follow: fall back to a guess
-        return np.arange(num_rows, dtype=np.int64) + 2
-    return lines.astype(np.int64)
-
+        lines = np.arange(num_rows, dtype=np.int64) + 2
+    quiet = None
+    if odd and not unclosed_reported and len(record_lines):
+        line = int(record_lines[-1])
+        out.add("parse", file, "a quote is opened and never closed (or the file is cut off)", row=line)
+        quiet = lines >= line
+    return lines, quiet, extra
