@@ -29,9 +29,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.csv as pacsv  # type: ignore[import-untyped]
-import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from surveillance_ties.tableio import csv_options, foreign_keys, primary_key, resource_schema, table_resources
 
