@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "build": "release:build",
     "diff": "release:diff",
     "release": "release:release",
+    "figures": "docs:figures",
+    "docs": "docs:docs",
 }
 
 

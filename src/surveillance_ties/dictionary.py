@@ -47,6 +47,10 @@ class DictionaryError(Exception):
     """The descriptor or a schema cannot be documented; the message names the place and the fix."""
 
 
+class UndocumentedValueError(DictionaryError):
+    """A schema allows a value that its description does not explain (or explains one it does not allow)."""
+
+
 @dataclass(frozen=True)
 class FieldDoc:
     """What the dictionary says about one field."""
@@ -119,19 +123,19 @@ def field_doc(field: dict[str, Any], primary_key: list[str], where: str) -> Fiel
         for value in enum:
             key = value if isinstance(value, str) else json.dumps(value)
             if key not in documented:
-                raise DictionaryError(
+                raise UndocumentedValueError(
                     f"{where}: field `{name}`: the allowed value `{key}` is not documented; "
                     f'add a line "- `{key}`: <meaning>" to the field\'s description'
                 )
             values.append((key, documented[key]))
         extra = sorted(set(documented) - {v for v, _ in values})
         if extra:
-            raise DictionaryError(
+            raise UndocumentedValueError(
                 f"{where}: field `{name}`: the description documents `{extra[0]}`, which is not in "
                 "its enum; add it to `constraints.enum` or remove the line"
             )
     elif documented:
-        raise DictionaryError(
+        raise UndocumentedValueError(
             f"{where}: field `{name}`: the description lists allowed values but the field has no "
             "`constraints.enum`; add one with exactly those values"
         )
