@@ -284,3 +284,56 @@ def test_readme_command_prints_the_schema_types(venv: Venv) -> None:
         "notes                  string\n"
         "dtype: object\n"
     )
+
+
+# -- typing -------------------------------------------------------------------------------------------
+
+TYPED_MODULES = [
+    "__init__",
+    "loader",
+    "frames",
+    "dtypes",
+    "source",
+    "fetch",
+    "tableschema",
+    "resources",
+    "dates",
+]
+USAGE = """
+import pandas as pd
+import polars as pl
+
+import surveillance_ties as st
+
+frame: pd.DataFrame = st.load("partnerships")
+fast: pl.DataFrame = st.load("partnerships", backend="polars")
+names: list[str] = st.tables()
+reveal_type(st.load("features", source="surveillance-ties-0.1.0.zip"))
+reveal_type(st.load_all(backend="polars"))
+reveal_type(st.schema("partnerships").field("status").enum)
+reveal_type(st.citations("partnerships", "ring-axon-footage-sharing"))
+reveal_type(st.date_bounds(frame["announced"]))
+"""
+
+
+def test_public_api_passes_mypy_strict(tmp_path: Path) -> None:
+    """The loader modules pass ``mypy --strict``, and a user's code sees precise types (py.typed)."""
+    usage = tmp_path / "usage.py"
+    usage.write_text(USAGE, encoding="utf-8")
+    modules = [str(ROOT / "src/surveillance_ties" / f"{m}.py") for m in TYPED_MODULES]
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", *modules, str(usage)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [
+        line.split("note: ", 1)[1] for line in result.stdout.splitlines() if "note: Revealed" in line
+    ] == [
+        'Revealed type is "pandas.core.frame.DataFrame"',
+        'Revealed type is "dict[str, polars.dataframe.frame.DataFrame]"',
+        'Revealed type is "tuple[str | int | float | bool, ...] | None"',
+        'Revealed type is "pandas.core.frame.DataFrame"',
+        'Revealed type is "pandas.core.frame.DataFrame"',
+    ]
