@@ -286,6 +286,19 @@ def test_package_is_the_frictionless_package() -> None:
     assert pkg.version == DESCRIPTOR["version"]
 
 
+def test_package_from_a_zip_is_not_extracted_to_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = make_zip(tmp_path / "release.zip")
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    pkg = st.package(source=release)
+    assert pkg.resource_names == RESOURCE_NAMES
+    assert Path(pkg.basepath or "").resolve() != cwd.resolve()
+    assert os.listdir(cwd) == []
+
+
 def test_citations_join_quotes_with_their_sources() -> None:
     frame = st.citations("regulatory_actions", "ftc-ring-2023-settlement")
     sources = {r["source_id"]: r for r in read_rows("sources")}
