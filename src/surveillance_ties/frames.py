@@ -42,13 +42,14 @@ def _boolean_values(schema: TableSchema) -> tuple[list[str], list[str]]:
 
 
 def read_arrow(
-    stream: IO[bytes],
+    csv: str | bytes | IO[bytes],
     schema: TableSchema,
     where: str,
     dialect: dict[str, Any] | None = None,
     encoding: str = "utf-8",
 ) -> pa.Table:
-    """Parse a CSV stream into an Arrow table whose column types come from ``schema``.
+    """Parse a CSV (a file path, the file's bytes or a binary stream) into an Arrow table
+    whose column types come from ``schema``.
 
     Missing values (the schema's ``missingValues``, by default the empty
     cell) become nulls in every column. Raises :class:`DataError` naming
@@ -66,10 +67,8 @@ def read_arrow(
     true_values, false_values = _boolean_values(schema)
     try:
         table = pacsv.read_csv(
-            stream,
-            read_options=pacsv.ReadOptions(
-                encoding=encoding, column_names=None if header else names, block_size=1 << 24
-            ),
+            pa.BufferReader(csv) if isinstance(csv, bytes) else csv,
+            read_options=pacsv.ReadOptions(encoding=encoding, column_names=None if header else names),
             parse_options=pacsv.ParseOptions(
                 delimiter=str(dialect.get("delimiter", ",")),
                 quote_char=str(dialect.get("quoteChar", '"')),

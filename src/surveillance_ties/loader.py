@@ -132,14 +132,13 @@ def _load(src: PackageSource, name: str, backend: str) -> Any:
                 "backend='polars' needs polars: pip install 'surveillance-ties[polars]'"
             ) from None
     path = str(resource["path"])
-    with src.open(path) as stream:
-        table = read_arrow(
-            stream,
-            table_schema,
-            where=src.where(path),
-            dialect=resource.get("dialect") if isinstance(resource.get("dialect"), dict) else None,
-            encoding=str(resource.get("encoding", "utf-8")),
-        )
+    table = read_arrow(
+        src.csv_input(path),
+        table_schema,
+        where=src.where(path),
+        dialect=resource.get("dialect") if isinstance(resource.get("dialect"), dict) else None,
+        encoding=str(resource.get("encoding", "utf-8")),
+    )
     if backend == "polars":
         return to_polars(table, table_schema)
     frame = to_pandas(table, table_schema)

@@ -72,6 +72,17 @@ class PackageSource:
             with member:
                 yield member
 
+    def csv_input(self, relpath: str) -> str | bytes:
+        """What the CSV reader parses: a file's path (read natively by pyarrow), or a zip member's bytes."""
+        _check_relpath(relpath, self.label)
+        if self.zip_path is None:
+            path = self.root / relpath
+            if not path.is_file():
+                raise SourceError(f"{self.where(relpath)}: no such file (the descriptor lists it)")
+            return str(path)
+        with self.open(relpath) as member:
+            return member.read()
+
     def read_json(self, relpath: str) -> dict[str, Any]:
         """A JSON object stored in the package, such as a Table Schema."""
         with self.open(relpath) as fh:
