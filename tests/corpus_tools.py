@@ -35,14 +35,18 @@ Steps (each a JSON object; line numbers count from 1, lines keep their ``\\n``):
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import shutil
+import tempfile
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from surveillance_ties.descriptor import dumps, refreshed
+from surveillance_ties.validation import Report, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -129,6 +133,30 @@ def build_case(name: str, dest: Path) -> Path:
     for step in case.after_refresh:
         apply_step(dest, step)
     return dest
+
+
+@cache
+def _session_dir() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="surveillance-ties-corpus-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@cache
+def built(name: str) -> tuple[Path, dict[str, str]]:
+    """Case ``name`` built once per test run, with the :func:`snapshot` taken right after building.
+
+    The corpus and differential tests share the build and :func:`report`; both assert that
+    nothing was written into the package.
+    """
+    root = build_case(name, _session_dir() / name)
+    return root, snapshot(root)
+
+
+@cache
+def report(name: str) -> Report:
+    """``validate()`` of case ``name`` (computed once per test run)."""
+    return validate(built(name)[0])
 
 
 def _lines(path: Path) -> list[bytes]:
