@@ -544,6 +544,85 @@ def test_header_that_differs_from_the_schema_is_an_error(tmp_path: Path) -> None
     )
 
 
+def _typed_package(folder: Path) -> Path:
+    """A one-table package with a field of every type the loader maps, and custom missing/true values."""
+    folder.mkdir()
+    schema = {
+        "fields": [
+            {"name": "id", "type": "string"},
+            {"name": "n", "type": "integer"},
+            {"name": "x", "type": "number"},
+            {"name": "ok", "type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]},
+            {"name": "d", "type": "date"},
+            {"name": "dt", "type": "datetime"},
+            {"name": "y", "type": "year"},
+            {"name": "dd", "type": "date", "format": "%d/%m/%Y"},
+            {"name": "kind", "type": "string", "constraints": {"enum": ["b", "a"]}},
+            {"name": "ym", "type": "yearmonth"},
+        ],
+        "missingValues": ["", "NA"],
+    }
+    descriptor = {"name": "typed", "resources": [{"name": "things", "path": "things.csv", "schema": schema}]}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    (folder / "things.csv").write_text(
+        "id,n,x,ok,d,dt,y,dd,kind,ym\n"
+        "r1,-3,1.5,yes,2025-10-16,2025-10-16T12:30:00Z,2025,16/10/2025,a,2025-10\n"
+        "NA,NA,,no,,,,,,\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_every_table_schema_type_is_mapped(tmp_path: Path) -> None:
+    folder = _typed_package(tmp_path / "typed")
+    frame = st.load("things", source=folder)
+    assert dict(frame.dtypes) == {
+        "id": pd.StringDtype(),
+        "n": pd.Int64Dtype(),
+        "x": pd.Float64Dtype(),
+        "ok": pd.BooleanDtype(),
+        "d": "datetime64[s]",
+        "dt": pd.DatetimeTZDtype("s", "UTC"),
+        "y": pd.Int64Dtype(),
+        "dd": "datetime64[s]",
+        "kind": pd.CategoricalDtype(["b", "a"]),
+        "ym": pd.StringDtype(),
+    }
+    assert frame.iloc[0].tolist() == [
+        "r1",
+        -3,
+        1.5,
+        True,
+        pd.Timestamp("2025-10-16"),
+        pd.Timestamp("2025-10-16T12:30:00Z"),
+        2025,
+        pd.Timestamp("2025-10-16"),
+        "a",
+        "2025-10",
+    ]
+    assert frame.iloc[1].isna().tolist() == [True, True, True, False, True, True, True, True, True, True]
+    assert frame["ok"].tolist() == [True, False]
+    assert frame.attrs["schema"]["missingValues"] == ["", "NA"]
+
+
+def test_every_table_schema_type_is_mapped_in_polars(tmp_path: Path) -> None:
+    pl = pytest.importorskip("polars")
+    frame = st.load("things", source=_typed_package(tmp_path / "typed"), backend="polars")
+    assert dict(frame.schema) == {
+        "id": pl.String,
+        "n": pl.Int64,
+        "x": pl.Float64,
+        "ok": pl.Boolean,
+        "d": pl.Datetime("ms"),
+        "dt": pl.Datetime("ms", "UTC"),
+        "y": pl.Int64,
+        "dd": pl.Datetime("ms"),
+        "kind": pl.Enum(["b", "a"]),
+        "ym": pl.String,
+    }
+    assert frame.row(1) == (None, None, None, False, None, None, None, None, None, None)
+
+
 # -- polars -----------------------------------------------------------------------------------------
 
 

@@ -16,11 +16,16 @@ from surveillance_ties.resources import DESCRIPTOR, package_root
 
 if TYPE_CHECKING:  # pragma: no cover
     from surveillance_ties.dates import date_bounds
-    from surveillance_ties.loader import citations, load, load_all, package, schema, tables
+    from surveillance_ties.frames import DataError
+    from surveillance_ties.loader import UnknownTableError, citations, load, load_all, package, schema, tables
+    from surveillance_ties.source import SourceError
     from surveillance_ties.validation import Report, validate
 
 __all__ = [
+    "DataError",
     "Report",
+    "SourceError",
+    "UnknownTableError",
     "__version__",
     "citations",
     "date_bounds",
@@ -43,6 +48,9 @@ _LAZY = {
     "package": "surveillance_ties.loader",
     "citations": "surveillance_ties.loader",
     "date_bounds": "surveillance_ties.dates",
+    "UnknownTableError": "surveillance_ties.loader",
+    "SourceError": "surveillance_ties.source",
+    "DataError": "surveillance_ties.frames",
     "validate": "surveillance_ties.validation",
     "Report": "surveillance_ties.validation",
 }
@@ -54,3 +62,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'surveillance_ties' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
