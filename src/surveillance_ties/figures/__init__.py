@@ -38,9 +38,13 @@ class FiguresUnavailable(Exception):
     """matplotlib, which the figures need, is not installed; the message says how to install it."""
 
 
+def _has_matplotlib() -> bool:
+    return importlib.util.find_spec("matplotlib") is not None
+
+
 def require_matplotlib() -> None:
     """Raise :class:`FiguresUnavailable` unless matplotlib can be imported."""
-    if importlib.util.find_spec("matplotlib") is None:
+    if not _has_matplotlib():
         raise FiguresUnavailable(
             f"drawing the figures needs matplotlib, which is not installed; install it with: {INSTALL_HINT}"
         )

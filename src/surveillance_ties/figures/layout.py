@@ -162,28 +162,27 @@ def separate(
         pos[:, 1] = np.clip(pos[:, 1], frame[1] - ext[:, 1], frame[3] - ext[:, 3])
 
     clamp()
+    upper = np.triu(np.ones((n, n), dtype=bool), k=1)
     for _ in range(rounds):
-        moved = False
-        boxes = np.column_stack(
-            [pos[:, 0] + ext[:, 0], pos[:, 1] + ext[:, 1], pos[:, 0] + ext[:, 2], pos[:, 1] + ext[:, 3]]
-        )
-        for i in range(n):
-            for j in range(i + 1, n):
-                a, b = boxes[i], boxes[j]
-                ox = min(a[2], b[2]) - max(a[0], b[0]) + pad
-                oy = min(a[3], b[3]) - max(a[1], b[1]) + pad
-                if ox <= 0 or oy <= 0:
-                    continue
-                moved = True
-                if ox < oy:
-                    sign = 1.0 if (pos[i, 0], i) <= (pos[j, 0], j) else -1.0
-                    pos[i, 0] -= sign * ox / 2
-                    pos[j, 0] += sign * ox / 2
-                else:
-                    sign = 1.0 if (pos[i, 1], i) <= (pos[j, 1], j) else -1.0
-                    pos[i, 1] -= sign * oy / 2
-                    pos[j, 1] += sign * oy / 2
-        clamp()
-        if not moved:
+        x0, y0 = pos[:, 0] + ext[:, 0], pos[:, 1] + ext[:, 1]
+        x1, y1 = pos[:, 0] + ext[:, 2], pos[:, 1] + ext[:, 3]
+        ox = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :]) + pad
+        oy = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :]) + pad
+        i, j = np.nonzero((ox > 0) & (oy > 0) & upper)
+        if len(i) == 0:
             return np.round(pos, 2), True
+        along_x = ox[i, j] < oy[i, j]
+
+        push = np.zeros((n, 2))
+        for axis, amount in (
+            (0, np.where(along_x, ox[i, j] / 2, 0.0)),
+            (1, np.where(along_x, 0.0, oy[i, j] / 2)),
+        ):
+            a, b = pos[i, axis], pos[j, axis]
+            before = (a < b) | ((a == b) & (i < j))  # i moves back, j forward
+            signed = amount * np.where(before, 1.0, -1.0)
+            np.add.at(push[:, axis], i, -signed)
+            np.add.at(push[:, axis], j, signed)
+        pos += push
+        clamp()
     return np.round(pos, 2), False

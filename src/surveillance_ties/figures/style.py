@@ -100,7 +100,6 @@ RC: dict[str, Any] = {
     "svg.id": None,
     "path.simplify": False,
     "text.hinting": "default",
-    "text.hinting_factor": 8,
 }
 
 

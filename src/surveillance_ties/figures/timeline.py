@@ -197,16 +197,13 @@ def _place_dates(ax: Axes, renderer: RendererBase, records: list[Row], row_h: fl
             w, h = extent.width, extent.height
             up = half + 3.0 + h / 2  # clear of the mark
             side = (m[2] - m[0]) / 2 + 4.0 + w / 2
-            candidates = [
-                (cx, cy + up),
-                (cx, cy - up),
-                (cx + side, cy),
-                (cx - side, cy),
-                (cx + w * 0.6, cy + up),
-                (cx - w * 0.6, cy + up),
-                (cx + w * 0.6, cy - up),
-                (cx - w * 0.6, cy - up),
-            ]
+            candidates = [(cx, cy + up), (cx + side, cy), (cx - side, cy), (cx, cy - up)]
+            for level in range(4):  # further out, when the neighbourhood is taken
+                dy = up + level * (h + 2.0)
+                candidates += [
+                    (cx + dx, cy + sy * dy) for sy in (1, -1) for dx in (0.6 * w, -0.6 * w, 1.2 * w, -1.2 * w)
+                ]
+                candidates += [(cx + sx * (side + level * (w + 4.0)), cy) for sx in (1, -1)]
             boxes = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y in candidates]
             free = [
                 k
