@@ -4,8 +4,9 @@ For each case of tests/corpus/, ``frictionless.Package(path).validate()`` runs
 on the same package (offline: every resource has ``scheme: file``). Each error
 it reports must be matched by one of ours in the same file, at the same row
 and, where frictionless names one field, the same column. Frictionless's
-``rowNumber`` counts rows; the corpus has no multi-line cell, so it equals the
-line number that we report. The mapping of its error types to our codes:
+``rowNumber`` counts rows (records), ours is the editor line: they differ after
+a quoted cell that spans lines, so its row numbers are turned into the line
+where that record starts (``record_lines``). The mapping of its error types to our codes:
 
 =====================  ==========================================  =====================
 frictionless type      our codes                                   where it must match
@@ -36,13 +37,16 @@ blank row (a blank primary key) where we report the blank row once. A header
 error matches by row 1 only: we name the first field that differs, frictionless
 names each label. A resource path that is a URL is a scheme-error of that
 "file" for frictionless and a resource-path error of ``datapackage.json`` for
-us. Cases that frictionless cannot even open (it raises for an
-unreadable or invalid descriptor or schema) are listed in ``CANNOT_OPEN``; for
-those we must report a descriptor-level error.
+us. Frictionless repeats the encoding, source or scheme error of a table on
+every table whose foreign keys read it; those match ours in any file. Cases
+that frictionless cannot even open (it raises for an unreadable or invalid
+descriptor or schema) are listed in ``CANNOT_OPEN``; for those we must report
+a descriptor-level error.
 """
 
 from __future__ import annotations
 
+import csv
 import warnings
 from pathlib import Path
 from typing import Any
@@ -78,6 +82,7 @@ LABEL_ERRORS = {"duplicate-label", "incorrect-label", "missing-label", "extra-la
 ROW_ERRORS = {"type-error", "constraint-error", "unique-error", "primary-key", "foreign-key",
               "blank-row", "extra-cell", "missing-cell"}  # fmt: skip
 FILE_ERRORS = {"hash-count", "byte-count", "encoding-error", "source-error", "scheme-error"}
+CASCADING = {"encoding-error", "source-error", "scheme-error"}
 DESCRIPTOR_CODES = {"descriptor-missing", "descriptor-json", "descriptor-shape", "resource-path",
                     "schema-missing", "schema-invalid", "schema-unknown-type"}  # fmt: skip
 
@@ -93,6 +98,21 @@ CANNOT_OPEN = {
     "schema-missing",
     "schema-unknown-type",
 }
+
+
+def record_lines(path: Path) -> list[int]:
+    """The editor line where each record of a CSV starts (index 0 = the header record)."""
+    starts: list[int] = []
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            line = 0
+            for _ in reader:
+                starts.append(line + 1)
+                line = reader.line_num
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+    return starts
 
 
 def frictionless_errors(root: Path) -> list[tuple[str, str, int | None, list[str]]]:
@@ -112,6 +132,9 @@ def frictionless_errors(root: Path) -> list[tuple[str, str, int | None, list[str
             elif getattr(error, "field_names", None):
                 fields = list(error.field_names)
             row = getattr(error, "row_number", None)
+            starts = record_lines(root / paths[task.name])
+            if row is not None and row <= len(starts):
+                row = starts[row - 1]
             out.append((paths[task.name], error.type, row, fields))
     return out
 
@@ -120,6 +143,8 @@ def matches(error: tuple[str, str, int | None, list[str]], ours: list[Row]) -> b
     file, kind, row, fields = error
     assert kind in MAPPING, f"frictionless type {kind!r} has no mapping yet: {error}"
     for code, our_file, our_row, column in ours:
+        if kind in CASCADING and code in MAPPING[kind]:
+            return True
         if our_file != file and not (code == "resource-path" and our_file == "datapackage.json"):
             continue
         if kind in FILE_ERRORS and code in MAPPING[kind]:
