@@ -190,7 +190,13 @@ def codes_of(cols: list[Any]) -> np.ndarray:
 def duplicates(cols: list[Any], skip: Any = None) -> np.ndarray:
     """Mask of the rows whose key (``cols``) occurred on an earlier row; rows in ``skip`` ignored."""
     import numpy as np
+    import pyarrow.compute as pc
 
+    n = len(cols[0])
+    if len(cols) == 1 and n > 1:  # sorted tables (the usual case) need no hashing
+        col = cols[0]
+        if pc.all(pc.less(col.slice(0, n - 1), col.slice(1))).as_py():
+            return np.zeros(n, dtype=bool)
     key = codes_of(cols)
     out = np.zeros(len(key), dtype=bool)
     if skip is not None:

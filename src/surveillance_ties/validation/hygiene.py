@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from surveillance_ties.validation import strings
 from surveillance_ties.validation.cells import short
 from surveillance_ties.validation.read import Table
 from surveillance_ties.validation.report import Collector
@@ -30,23 +31,17 @@ NUMERIC = frozenset({"integer", "number"})
 
 def check_cells(t: Table, out: Collector) -> None:
     """``whitespace`` and ``formula`` for every column of the table."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    space = pa.array(WHITESPACE, pa.string())
-    formula = pa.array(FORMULA, pa.string())
     types = {f["name"]: f.get("type", "string") for f in (t.resource.schema or {}).get("fields", [])}
     for name, col in t.columns.items():
-        first = pc.utf8_slice_codeunits(col, 0, 1)
-        last = pc.utf8_slice_codeunits(col, -1)
-        padded = pc.or_(pc.is_in(first, value_set=space), pc.is_in(last, value_set=space))
-        t.emit(out, "whitespace", name, padded, lambda v: f"{short(v)} has white space at its start or end")
+        first, last = strings.edges(col, WHITESPACE)
+        t.emit(out, "whitespace", name, first | last, lambda v: f"{short(v)} has white space at its start or end")
         if types.get(name) not in NUMERIC:
+            formula, _ = strings.edges(col, FORMULA)
             t.emit(
                 out,
                 "formula",
                 name,
-                pc.is_in(first, value_set=formula),
+                formula,
                 lambda v: f"{short(v)} starts with {short((v or ' ')[0])}, so a spreadsheet would run it as "
                 "a formula",
             )
@@ -54,15 +49,11 @@ def check_cells(t: Table, out: Collector) -> None:
 
 def empty_rows(t: Table) -> np.ndarray | None:
     """Mask of the data rows whose every cell is empty, or None when there are none."""
-    import numpy as np
-    import pyarrow.compute as pc
-
     if t.data.num_columns == 0 or t.num_rows == 0:
         return None
-    mask = pc.equal(t.data.column(0), "")
-    if not pc.any(mask).as_py():
+    mask = strings.lengths(t.data.column(0)) == 0
+    if not mask.any():
         return None
     for i in range(1, t.data.num_columns):
-        mask = pc.and_(mask, pc.equal(t.data.column(i), ""))
-    out = np.asarray(mask.to_numpy(), dtype=bool)
-    return out if out.any() else None
+        mask &= strings.lengths(t.data.column(i)) == 0
+    return mask if mask.any() else None

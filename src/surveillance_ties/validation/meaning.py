@@ -26,9 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 PARTIAL_DATES = ("announced", "ended", "launched", "discontinued", "date", "published")
@@ -39,7 +40,6 @@ STATUS_END: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "discontinued": (frozenset({"discontinued", "cancelled"}), frozenset({"active", "announced"})),
 }
 TIE = ("org_id", "partner_org_id", "relationship_type")
-_SHAPE = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"
 
 
 @dataclass(frozen=True)
@@ -53,24 +53,38 @@ class Rule:
     message: Callable[[str | None], str]
 
 
-def _shaped(s: pd.Series) -> pd.Series:
-    return s.str.fullmatch(_SHAPE).fillna(False).astype(bool)
+def _arrow(s: pd.Series) -> Any:
+    """The pyarrow text column behind a pandas Series (pyarrow-backed, or converted)."""
+    import pyarrow as pa
+
+    array = s.array
+    if hasattr(array, "__arrow_array__"):
+        col = array.__arrow_array__()
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            return col
+    return pa.array(s.astype(str).tolist(), pa.string())
+
+
+def dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``strings.partial_dates`` of a pandas Series: (shaped, real, first, last)."""
+    from surveillance_ties.validation.strings import partial_dates
+
+    return partial_dates(_arrow(s))
 
 
 def real_date(s: pd.Series) -> pd.Series:
-    """True where a well-shaped partial date is a real date (2025-02-30 and 2025-13 are not)."""
+    """True where a cell is a real partial date (2025, 2025-02, 2025-02-28; not 2025-13)."""
     import pandas as pd
 
-    padded = s.where(s.str.len() != 4, s + "-01-01")
-    padded = padded.where(padded.str.len() != 7, padded + "-01")
-    parsed = pd.to_datetime(padded.where(_shaped(s), None), format="%Y-%m-%d", errors="coerce")
-    return pd.Series(parsed.notna().to_numpy(), index=s.index)
+    return pd.Series(dates(s)[1], index=s.index)
 
 
 def _date_invalid(name: str) -> Rule:
     def ok(df: pd.DataFrame) -> pd.Series:
-        s = df[name]
-        return ~_shaped(s) | real_date(s)
+        import pandas as pd
+
+        shaped, real, _, _ = dates(df[name])
+        return pd.Series(~shaped | real, index=df.index)
 
     return Rule(
         "date-invalid",
@@ -81,28 +95,20 @@ def _date_invalid(name: str) -> Rule:
     )
 
 
-def _before(end: pd.Series, start: pd.Series) -> pd.Series:
-    """True where the partial date ``end`` surely lies before ``start`` (its last day < their first)."""
-    prefix = (
-        ((end.str.len() == 4) & (start.str.slice(0, 4) == end))
-        | ((end.str.len() == 7) & (start.str.slice(0, 7) == end))
-        | ((end.str.len() == 10) & (start == end))
-    )
-    return ((end < start) & ~prefix).fillna(False).astype(bool)
-
-
 def _date_order(start: str, end: str) -> Rule:
     def ok(df: pd.DataFrame) -> pd.Series:
-        s, e = df[start], df[end]
-        usable = _shaped(s) & _shaped(e) & real_date(s) & real_date(e)
-        return ~(usable & _before(e, s))
+        import pandas as pd
+
+        _, s_real, s_first, _ = dates(df[start])
+        _, e_real, _, e_last = dates(df[end])
+        return pd.Series(~(s_real & e_real & (e_last < s_first)), index=df.index)
 
     return Rule(
         "date-order",
         end,
         (start, end),
         ok,
-        lambda v: f'{end} "{v}" is before {start}',
+        lambda v: f'{end} "{v}" is before {start} (the end cannot come before the start)',
     )
 
 

@@ -23,6 +23,7 @@ from surveillance_ties.provenance import fold
 from surveillance_ties.validation.cells import short
 from surveillance_ties.validation.descriptor import primary_key, unsafe
 from surveillance_ties.validation.hygiene import WHITESPACE
+from surveillance_ties.validation.quotes import occurs
 from surveillance_ties.validation.read import Table
 from surveillance_ties.validation.report import Collector
 
@@ -30,10 +31,10 @@ if TYPE_CHECKING:
     import numpy as np
 
 SEEDS = "seeds"
-#: Above this many quotes the search runs in polars (when installed).
-POLARS_FROM = 20_000
 _SPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
 _CURLY = {"‘": "'", "’": "'", "“": '"', "”": '"'}
+_OTHER_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE if c != " ") + "".join(_CURLY) + "]"
+_NEEDS = f"{_OTHER_SPACE}|  |^ | $"
 
 
 def _find(tables: dict[str, Table], *fields: str) -> Table | None:
@@ -41,13 +42,22 @@ def _find(tables: dict[str, Table], *fields: str) -> Table | None:
 
 
 def fold_column(col: Any) -> Any:
-    """:func:`surveillance_ties.provenance.fold` over a whole text column, then stripped."""
+    """:func:`surveillance_ties.provenance.fold` over a whole text column, then stripped.
+
+    Only the cells that need it (a curly quote, a white-space character other than a single
+    space, or a space at either end) go through the regex replacement.
+    """
     import pyarrow.compute as pc
 
+    col = col.combine_chunks() if hasattr(col, "combine_chunks") else col
+    needs = pc.match_substring_regex(col, _NEEDS)
+    if not pc.any(needs).as_py():
+        return col
+    part = pc.filter(col, needs)
     for curly, straight in _CURLY.items():
-        col = pc.replace_substring(col, curly, straight)
-    col = pc.replace_substring_regex(col, _SPACE_RUN, " ")
-    return pc.utf8_trim(col, " ")
+        part = pc.replace_substring(part, curly, straight)
+    part = pc.utf8_trim(pc.replace_substring_regex(part, _SPACE_RUN, " "), " ")
+    return pc.replace_with_mask(col, needs, part)
 
 
 def check_archives(root: Path, tables: dict[str, Table], out: Collector) -> dict[str, str]:
@@ -113,10 +123,10 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
         return
     group = archive_no[rows].astype(np.int64)
     quotes = fold_column(pc.take(cites.columns["quote"], pa.array(rows)))
-    found = _search(quotes, group, [texts[p] for p in known.to_pylist()])
-    bad = rows[~found]
+    archive_texts = [texts[p].encode("utf-8") for p in known.to_pylist()]
+    found = occurs(quotes, group, archive_texts)
     mask = np.zeros(cites.num_rows, dtype=bool)
-    mask[bad] = True
+    mask[rows[~found]] = True
     cites.emit(
         out,
         "quote-not-found",
@@ -124,33 +134,6 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
         mask,
         lambda v: f"{short(v)} is not in the archived text of its source (nor of the source citing it)",
     )
-
-
-def _search(quotes: Any, group: np.ndarray, texts: list[str]) -> np.ndarray:
-    """For each folded quote, whether it occurs in ``texts[group[i]]`` (non-empty quotes only)."""
-    import numpy as np
-
-    if len(quotes) >= POLARS_FROM:
-        try:
-            import polars as pl
-        except ImportError:  # pragma: no cover - polars is an optional extra
-            pl = None
-        if pl is not None:
-            text = pl.Series(texts, dtype=pl.String).gather(group)  # views, the text is not copied
-            frame = pl.DataFrame({"quote": pl.from_arrow(quotes), "text": text})
-            hit = frame.select(
-                (pl.col("text").str.contains(pl.col("quote"), literal=True) & (pl.col("quote") != ""))
-            ).to_series()
-            return np.asarray(hit.fill_null(False).to_numpy(), dtype=bool)
-    values = quotes.to_pylist()
-    cache: dict[tuple[int, str], bool] = {}
-    out = np.zeros(len(values), dtype=bool)
-    for i, (g, q) in enumerate(zip(group.tolist(), values, strict=True)):
-        key = (g, q)
-        if key not in cache:
-            cache[key] = bool(q) and q in texts[g]
-        out[i] = cache[key]
-    return out
 
 
 def check_uncited(tables: dict[str, Table], out: Collector) -> None:

@@ -68,16 +68,25 @@ class Table:
         self.columns = {n: self.data.column(index[n]) for n in names}
         self._missing.clear()
 
+    def line_map(self) -> Callable[[np.ndarray], np.ndarray]:
+        """The current position -> line function (kept valid even if rows are dropped later)."""
+        lines = self._lines
+        if lines is None:
+            return lambda idx: idx + 2
+        return lambda idx: lines[idx]
+
     def missing(self, name: str) -> pa.ChunkedArray:
         """Mask of the cells of ``name`` that hold a missing value (``missingValues``, default "")."""
         if name not in self._missing:
             import pyarrow as pa
             import pyarrow.compute as pc
 
+            from surveillance_ties.validation.strings import lengths
+
             values = (self.resource.schema or {}).get("missingValues", [""])
             col = self.columns[name]
             if values == [""]:
-                self._missing[name] = pc.equal(col, "")
+                self._missing[name] = pa.chunked_array([pa.array(lengths(col) == 0)])
             else:
                 self._missing[name] = pc.is_in(col, value_set=pa.array(values, pa.string()))
         return self._missing[name]
@@ -101,7 +110,7 @@ class Table:
         if len(idx):
             name = values or column
             out.add_rows(
-                code, self.file, column, idx, self.columns.get(name) if name else None, message, self.lines, hint
+                code, self.file, column, idx, self.columns.get(name) if name else None, message, self.line_map(), hint
             )
         return len(idx)
 

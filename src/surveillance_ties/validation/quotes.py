@@ -1,0 +1,113 @@
+"""Find many quotes in a few archived texts at once, exactly and without a loop per quote.
+
+Each quote is looked up by an *anchor*, its first 8 bytes (fewer for shorter quotes): the
+positions of its archive's text that start with the same bytes are found by binary search in the
+sorted list of all 8-byte windows of the texts. Each (quote, position) candidate is then checked
+exactly: the candidate substrings are built as an Arrow ``string_view`` array that points into
+the texts (no copy per row in Python) and compared with the quotes by pyarrow. Work grows with
+the total size of the texts and of the quotes, not with their product.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from surveillance_ties.validation import strings
+
+if TYPE_CHECKING:
+    import numpy as np
+
+ANCHOR = 8
+_SEP = b"\xff"  # never part of UTF-8 text: no quote can match across two texts
+_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)  # odd constants to mix (anchor, text) into one key
+
+
+def _pack(body: np.ndarray, start: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` bytes at each start packed into one uint64 (big-endian)."""
+    import numpy as np
+
+    key = np.zeros(len(start), dtype=np.uint64)
+    for i in range(k):
+        key = (key << np.uint64(8)) | body[start + i].astype(np.uint64)
+    return key
+
+
+def _mix(key: np.ndarray, text: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        return key * np.uint64(_MIX[0]) + text.astype(np.uint64) * np.uint64(_MIX[1])
+
+
+def occurs(quotes: Any, text_of: np.ndarray, texts: list[bytes]) -> np.ndarray:
+    """Whether each quote (a pyarrow string array) occurs in ``texts[text_of[i]]``.
+
+    Empty quotes never occur. Quotes and texts are compared byte for byte (fold them first).
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    quotes = quotes.combine_chunks() if isinstance(quotes, pa.ChunkedArray) else quotes
+    quotes = quotes.cast(pa.string())
+    n = len(quotes)
+    found = np.zeros(n, dtype=bool)
+    if n == 0 or not texts:
+        return found
+    buf = _SEP.join(texts) + _SEP * ANCHOR
+    body = np.frombuffer(buf, dtype=np.uint8)
+    sizes = np.array([len(t) for t in texts], dtype=np.int64)
+    text_start = np.concatenate(([0], np.cumsum(sizes + 1)[:-1]))
+    text_end = text_start + sizes
+    n_pos = len(buf) - ANCHOR
+    pos_text = np.repeat(np.arange(len(texts), dtype=np.int64), sizes + 1)[:n_pos]
+    off, qbody = strings._buffers(quotes)
+    qstart = off[:-1]
+    qlen = off[1:] - qstart
+    positions = np.arange(n_pos, dtype=np.int64)
+    for k in range(1, ANCHOR + 1):
+        rows = np.flatnonzero((qlen >= ANCHOR) if k == ANCHOR else (qlen == k))
+        if not len(rows):
+            continue
+        tkey = _mix(_pack(body, positions, k), pos_text)
+        order = np.argsort(tkey, kind="stable")
+        tsorted = tkey[order]
+        qkey = _mix(_pack(qbody, qstart[rows], k), text_of[rows])
+        lo = np.searchsorted(tsorted, qkey, side="left")
+        hi = np.searchsorted(tsorted, qkey, side="right")
+        count = hi - lo
+        total = int(count.sum())
+        if total == 0:
+            continue
+        pair_row = np.repeat(rows, count)
+        first = np.repeat(lo, count)
+        step = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+        pair_pos = order[first + step]
+        length = qlen[pair_row]
+        t = text_of[pair_row]
+        inside = (pair_pos >= text_start[t]) & (pair_pos + length <= text_end[t])
+        pair_row, pair_pos, length = pair_row[inside], pair_pos[inside], length[inside]
+        if not len(pair_row):
+            continue
+        candidates = _views(buf, body, pair_pos, length)
+        same = pc.equal(pc.take(quotes, pa.array(pair_row)), candidates.cast(pa.string()))
+        found[pair_row[np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)]] = True
+    return found
+
+
+def _views(buf: bytes, body: np.ndarray, start: np.ndarray, length: np.ndarray) -> Any:
+    """A ``string_view`` array of the substrings ``buf[start:start+length]`` (no bytes copied)."""
+    import numpy as np
+    import pyarrow as pa
+
+    m = len(start)
+    views = np.zeros((m, 16), dtype=np.uint8)
+    views[:, 0:4] = length.astype("<i4").view(np.uint8).reshape(m, 4)
+    short = length <= 12
+    grab = np.minimum(start[:, None] + np.arange(12), len(body) - 1)
+    inline = body[grab]
+    inline[np.arange(12)[None, :] >= length[:, None]] = 0
+    views[short, 4:16] = inline[short]
+    views[~short, 4:8] = inline[~short, 0:4]
+    views[~short, 12:16] = start[~short].astype("<i4").view(np.uint8).reshape(-1, 4)
+    return pa.Array.from_buffers(pa.string_view(), m, [None, pa.py_buffer(views.tobytes()), pa.py_buffer(buf)])
