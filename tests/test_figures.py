@@ -407,7 +407,7 @@ def test_loader_modules_do_not_import_matplotlib() -> None:
     code = (
         "import sys, surveillance_ties, surveillance_ties.figures, surveillance_ties.dictionary, "
         "surveillance_ties.docs, surveillance_ties.figures.data as d; d.read_package(sys.argv[1]); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'networkx')))"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
     )
     out = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, check=True)
     assert out.stdout == "[]\n"
