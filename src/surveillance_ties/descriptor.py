@@ -81,8 +81,10 @@ def rehash(path: str | os.PathLike[str] = ".") -> list[str]:
         if (o.get("hash"), o.get("bytes")) != (n.get("hash"), n.get("bytes"))
     ]
     if changed:
+        mode = p.stat().st_mode & 0o777
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".datapackage.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(dumps(new))
+        os.chmod(tmp, mode)  # keep the file's permissions (mkstemp creates 0600)
         os.replace(tmp, p)
     return changed

@@ -18,7 +18,9 @@ def rehash(path: str) -> None:
     try:
         changed = rehash_descriptor(path)
     except DescriptorError as exc:
-        raise click.ClickException(str(exc)) from None
+        error = click.ClickException(str(exc))
+        error.exit_code = 2  # the package cannot be read at all
+        raise error from None
     if changed:
         click.echo("updated hash and bytes of: " + ", ".join(changed))
     else:
