@@ -9,6 +9,7 @@ import csv
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,3 +154,134 @@ def test_replaces_an_earlier_synthetic_package(tmp_path: Path) -> None:
     generate(tmp_path, 3000, seed=1)
     second = generate(tmp_path, 3000, seed=2)
     assert [p.name for p in (tmp_path / "seeds").iterdir()] == [p.name for p in second.archives]
+
+
+# --------------------------------------------------------------------------- the benchmark's arithmetic
+
+
+def _run(wall: float, cpu: float = 1.0, rss: int = 100 * 2**20) -> dict[str, float]:
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_bytes": rss, "exit_code": 0}
+
+
+def _cmd(*walls: float, rss: int = 100 * 2**20) -> dict[str, Any]:
+    from surveillance_ties.bench.targets import median_of
+
+    runs = [_run(w, cpu=w / 2, rss=rss) for w in walls]
+    return {"argv": ["x"], "runs": runs, "median": median_of(runs)}
+
+
+def _results() -> dict[str, Any]:
+    """A run at 12k and 120k rows with made-up figures: some targets met, some missed."""
+    return {
+        "settings": {"sizes": [120_000, 12_000], "repeat": 3, "max_errors": 1000},
+        "cases": {
+            "12k-valid": {"commands": {"validate": _cmd(1.0, 1.2, 0.8), "floor": _cmd(0.2, 0.2, 0.2)}},
+            "120k-valid": {"commands": {"validate": _cmd(3.0, 2.9, 3.1), "floor": _cmd(0.5, 0.6, 0.4),
+                                        "frictionless": _cmd(150.0)}},
+            "120k-defects": {"commands": {"validate": _cmd(2.0, 2.2, 2.1), "floor": _cmd(0.5, 0.5, 0.5)}},
+            "real-loader": {"commands": {"load_all": _cmd(1.2, 1.1, 1.3), "pandas": _cmd(1.0, 1.0, 1.0)}},
+            "real-validate": {"commands": {"validate": _cmd(1.5, 1.4, 1.6), "pandera": _cmd(1.0, 1.0, 1.0)}},
+        },
+        "defects": {
+            "12k-defects": {"missing": 0, "unexpected": 0, "shown": 120, "error_count": 120, "expected": 120,
+                            "stdout_bytes": 4000},
+            "120k-defects": {"missing": 2, "unexpected": 1, "shown": 1000, "error_count": 1199,
+                             "expected": 1200, "stdout_bytes": 40000},
+        },
+    }
+
+
+def test_bench_medians_ratios_and_verdicts() -> None:
+    from surveillance_ties.bench.targets import label, median_of, ratio, verdict
+
+    assert [label(n) for n in (3000, 12_000, 120_000, 1_200_000)] == ["3k", "12k", "120k", "1.2M"]
+    assert median_of([_run(3.0, 1.0, 10), _run(1.0, 2.0, 30), _run(2.0, 3.0, 20)]) == {
+        "wall_s": 2.0, "cpu_s": 2.0, "peak_rss_bytes": 20.0, "n": 3}
+    assert median_of([_run(1.0), _run(2.0)])["wall_s"] == 1.5
+    assert ratio(3.0, 1.5) == 2.0 and ratio(None, 1.0) is None and ratio(1.0, 0.0) is None
+    assert [verdict(3.0, "<=", 3.0), verdict(3.01, "<=", 3.0), verdict(40.0, ">=", 40.0),
+            verdict(None, "<=", 1.0)] == ["pass", "fail", "pass", "n/a"]
+    with pytest.raises(ValueError, match="no runs"):
+        median_of([])
+
+
+def test_bench_targets_from_given_numbers() -> None:
+    from surveillance_ties.bench.targets import evaluate
+
+    got = {t.id: (None if t.measured is None else round(t.measured, 4), t.limit, t.verdict)
+           for t in evaluate(_results())}
+    assert got == {
+        "valid-vs-floor": (6.0, 3.0, "fail"),  # 3.0 / 0.5
+        "valid-vs-frictionless": (50.0, 40.0, "pass"),  # 150 / 3.0
+        "valid-peak-rss": (100 * 2**20, 1_500_000_000, "pass"),
+        "defects-vs-floor": (4.2, 4.0, "fail"),  # 2.1 / 0.5
+        "defects-reported-12k": (0.0, 0, "pass"),
+        "defects-reported-120k": (3.0, 0, "fail"),  # 2 missing + 1 unexpected
+        "defects-output-capped": (1000.0, 1000.0, "pass"),
+        "growth": (3.0, 12.0, "pass"),  # 3.0 / 1.0, for 10x the rows
+        "loader-vs-pandas": (1.2, 1.3, "pass"),
+        "validate-vs-pandera": (1.5, 1.3, "fail"),
+    }
+
+
+def test_bench_markdown_names_every_miss_with_its_cause() -> None:
+    from surveillance_ties.bench.render import markdown
+    from surveillance_ties.bench.targets import evaluate
+
+    results = _results()
+    results["targets"] = [t.to_dict() for t in evaluate(results)]
+    results["causes"] = {"valid-vs-floor": "70% in quote checks"}
+    results["packages"] = {}
+    results["preliminary"], results["note"] = True, "busy machine"
+    results["settings"].update(seed=1, defect_rate=0.01, frictionless_once_from=1_000_000)
+    results["machine"] = {"date": "2026-11-26", "git_commit": "abc", "cpu_count": 2, "cpu_model": "cpu",
+                          "memory_bytes": 2**30, "system": "Linux", "python": "3.11", "libraries": {},
+                          "load_average": [1.0, 1.0, 1.0]}
+    text = markdown(results)
+    assert "> **PRELIMINARY.** busy machine" in text
+    assert "| 120k valid: validate / read floor | 6.00× | <= 3× | ❌ miss |" in text
+    assert "| 120k valid: stock frictionless / validate | 50.00× | >= 40× | ✅ pass |" in text
+    assert "- **120k valid: validate / read floor** (6.00×, limit <= 3×): 70% in quote checks" in text
+    assert "- **real package: validate / import pandera.pandas** (1.50×, limit <= 1.3×): not profiled" in text
+    assert "| 120k-valid | frictionless (one run) | 1 | 150.00 | 75.00 | 100 | 150.00 |" in text
+    assert "| 120k-valid | validate / floor | 6.00× | 6.00× |" in text
+
+
+def test_bench_profile_summary_attributes_time_to_our_functions_and_imports() -> None:
+    from surveillance_ties.bench.profile import summarise
+
+    def frame(function: str, path: str, time: float, *children: dict[str, Any]) -> dict[str, Any]:
+        return {"function": function, "file_path_short": path, "file_path": "/x/" + path, "time": time,
+                "children": list(children)}
+
+    root = frame("<module>", "surveillance_ties/__main__.py", 10.0,
+                 frame("<module>", "pandas/__init__.py", 3.0, frame("<module>", "numpy/__init__.py", 1.0)),
+                 frame("validate", "surveillance_ties/validation/run.py", 7.0,
+                       frame("check", "surveillance_ties/validation/cells.py", 5.0,
+                             frame("take", "pyarrow/compute.py", 4.0))))
+    summary = summarise({"duration": 10.0, "root_frame": root}, top=3)
+    assert summary["imports_s"] == 3.0
+    assert [(h["function"], h["seconds"]) for h in summary["ours"]] == [
+        ("check", 5.0), ("(imports)", 3.0), ("validate", 2.0)]
+    assert [(h["function"], h["seconds"]) for h in summary["imports"]] == [("pandas", 2.0), ("numpy", 1.0)]
+    assert [(h["function"], h["seconds"]) for h in summary["hot"]] == [
+        ("take", 4.0), ("<module>", 2.0), ("validate", 2.0)]
+
+
+def test_bench_launcher_measures_the_child_alone(tmp_path: Path) -> None:
+    import sys
+
+    from surveillance_ties.bench.measure import Launcher
+
+    ballast = bytearray(300 * 2**20)  # the parent's memory must not count as the child's
+    ballast[:: 4096] = b"\x01" * len(ballast[:: 4096])
+    with Launcher() as launch:
+        quiet = launch.run(["true"])
+        failed = launch.run([sys.executable, "-c", "import sys; print('out'); sys.exit('boom')"],
+                            stdout=tmp_path / "out.txt")
+        missing = launch.run([str(tmp_path / "no-such-program")])
+    assert quiet.exit_code == 0 and quiet.peak_rss_bytes < 100 * 2**20 and quiet.stderr_tail == ""
+    assert (failed.exit_code, failed.stderr_tail) == (1, "boom\n")
+    assert (tmp_path / "out.txt").read_text(encoding="utf-8") == "out\n"
+    assert missing.exit_code == 127
+    del ballast
