@@ -41,14 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
-    from surveillance_ties.bench import run
+    from surveillance_ties.bench import BenchError, run
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    results = run(args.out, args.work or args.out / "work", args.sizes, args.repeat, seed=args.seed,
-                  max_errors=args.max_errors, preliminary=args.preliminary is not None,
-                  note=args.preliminary or "", profile=not args.no_profile, log=log)
+    try:
+        results = run(args.out, args.work or args.out / "work", args.sizes, args.repeat, seed=args.seed,
+                      max_errors=args.max_errors, preliminary=args.preliminary is not None,
+                      note=args.preliminary or "", profile=not args.no_profile, log=log)
+    except BenchError as exc:
+        log(f"bench: {exc}")
+        return 1
     for t in results["targets"]:
         log(f"{t['verdict']:>4}  {t['title']}: {t['measured']} ({t['op']} {t['limit']})")
     log(f"wrote {args.out / 'results.json'} and {args.out / 'RESULTS.md'}")

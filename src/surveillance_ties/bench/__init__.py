@@ -35,11 +35,15 @@ from surveillance_ties.bench.measure import Launcher, machine, warm
 from surveillance_ties.bench.render import markdown
 from surveillance_ties.bench.targets import evaluate, label, median_of
 
-__all__ = ["DEFAULT_SIZES", "Command", "run"]
+__all__ = ["DEFAULT_SIZES", "BenchError", "Command", "run"]
 
 DEFAULT_SIZES = (12_000, 120_000, 1_200_000)
 _FLOOR = "import sys, pyarrow.csv as c\nfor p in sys.argv[1:]: c.read_csv(p)"
 _LOADER = "import surveillance_ties; surveillance_ties.load_all()"
+
+
+class BenchError(RuntimeError):
+    """A measured command could not run as expected (the message says which, and its stderr)."""
 
 
 @dataclass
@@ -73,6 +77,7 @@ def _case(launch: Launcher, name: str, commands: list[Command], files: Sequence[
     """Warm the page cache, one untimed run of each repeated command, then the timed runs interleaved.
 
     Every command runs in ``cwd`` (the work folder), so none picks up the current folder by accident.
+    Raises :class:`BenchError` when a command exits with a code it should not.
     """
     warm(files)
     for cmd in commands:
@@ -86,7 +91,8 @@ def _case(launch: Launcher, name: str, commands: list[Command], files: Sequence[
                 log(f"  {name} {cmd.name} run {i + 1}/{cmd.runs}: {r.wall_s:.2f} s wall, {r.cpu_s:.2f} s "
                     f"cpu, {r.peak_rss_bytes / 2**20:.0f} MiB, exit {r.exit_code}")
                 if r.exit_code not in cmd.expect:
-                    log(f"    unexpected exit code {r.exit_code}: {r.stderr_tail[-300:]}")
+                    raise BenchError(f"{name}: `{' '.join(cmd.argv)[:300]}` exited with {r.exit_code} "
+                                     f"(expected {cmd.expect}): {r.stderr_tail[-1000:]}")
     return {"commands": {c.name: {"argv": c.argv, "runs": c.results, "median": median_of(c.results)}
                          for c in commands}}
 
@@ -125,6 +131,7 @@ def run(out: Path, work: Path, sizes: Sequence[int] = DEFAULT_SIZES, repeat: int
 
     if repeat < 1:
         raise ValueError("repeat must be at least 1")
+    out, work = out.absolute(), work.absolute()
     out.mkdir(parents=True, exist_ok=True)
     work.mkdir(parents=True, exist_ok=True)
     real = package_root()
@@ -171,7 +178,7 @@ def _synthetic(launch: Launcher, results: dict[str, Any], work: Path, size: int,
     }
     log(f"{name}: {synth.total_rows} rows generated in {results['packages'][name]['generate_s']:.1f} s")
     report = work / f"{name}-report.json"
-    expect = (0,) if kind == "valid" else (1,)
+    expect = (0, 1) if kind == "valid" else (1,)  # errors on a valid package are reported, not fatal
     repeat = s["repeat"]
     commands = [
         Command("validate", [*_script("surveillance-ties"), "validate", str(pkg), "--format", "json",
