@@ -120,3 +120,22 @@ def test_docs_on_a_folder_without_a_package(tmp_path: Path) -> None:
         f"Error: {tmp_path / 'datapackage.json'}: no such file "
         "(give a package folder or its datapackage.json)\n"
     )
+
+
+def test_readme_shows_the_generated_documents() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for target in ("docs/network.svg", "docs/timeline.svg"):
+        assert f"]({target})" in readme and (ROOT / target).is_file()
+    for target in ("DATA.md", "docs/CLI.md", "docs/network.png", "docs/timeline.png"):
+        assert f"]({target})" in readme and (ROOT / target).is_file()
+    quickstart = readme.split("<!-- quickstart:test -->\n")[1].split("<!-- /quickstart:test -->")[0]
+    assert quickstart == "```sh\npython3 -m pip install -e '.[test]' && python3 -m pytest\n```\n"
+
+
+def test_readme_dtypes_example_is_real_output() -> None:
+    import surveillance_ties as st
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = "$ python3 -c \"import surveillance_ties as st; print(st.load('partnerships').dtypes)\"\n"
+    shown = readme.split(command)[1].split("\n```")[0]
+    assert shown == str(st.load("partnerships").dtypes)
