@@ -151,8 +151,8 @@ def _draw_record(ax: Axes, y: int, record: Row, marks: dict[str, style.Mark]) ->
                     (x0, y - BAR / 2),
                     x1 - x0,
                     BAR,
-                    facecolor=mark.colour,
-                    alpha=0.35,
+                    # month: a tinted bar; year: a hatched one (a face alpha would fade SVG hatching)
+                    facecolor=(mark.colour, 0.4) if event.precision == "month" else "white",
                     edgecolor=mark.colour,
                     linewidth=1.0,
                     zorder=2,
@@ -325,14 +325,12 @@ def _legend_groups(records: list[Row], marks: dict[str, style.Mark]) -> list[tup
             label="day known: a point",
         ),
         Patch(
-            facecolor=style.MUTED,
-            alpha=0.35,
+            facecolor=(style.MUTED, 0.4),
             edgecolor=style.MUTED,
             label="month known: a bar over the month",
         ),
         Patch(
-            facecolor=style.MUTED,
-            alpha=0.35,
+            facecolor="white",
             edgecolor=style.MUTED,
             hatch="////",
             label="year known: a bar over the year",
