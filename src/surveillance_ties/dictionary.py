@@ -211,9 +211,10 @@ def _resource_section(resource: dict[str, Any], root: Path) -> Iterator[str]:
     if foreign_keys:
         yield "- Foreign keys:"
         for fk in foreign_keys:
-            target = fk["reference"].get("resource") or name
-            own = ", ".join(f"`{f}`" for f in _as_list(fk["fields"]))
-            ref = ", ".join(f"`{f}`" for f in _as_list(fk["reference"]["fields"]))
+            reference = fk.get("reference", {})
+            target = reference.get("resource") or name
+            own = ", ".join(f"`{f}`" for f in _as_list(fk.get("fields")))
+            ref = ", ".join(f"`{f}`" for f in _as_list(reference.get("fields")))
             yield f"  - {own} → {ref} of [`{target}`](#{target})"
     missing = schema.get("missingValues", [""])
     shown = ", ".join("an empty cell" if m == "" else _code(m) for m in missing)

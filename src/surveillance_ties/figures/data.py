@@ -124,6 +124,10 @@ def _is_partial_date(field: dict[str, Any]) -> bool:
     return field.get("type") == "string" and pattern.startswith("^[0-9]{4}(-(0[1-9]|1[0-2])")
 
 
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [str(v) for v in value or []]
+
+
 def _humanize(value: str) -> str:
     return value.replace("_", " ")
 
@@ -138,7 +142,7 @@ def record_label(package: Package, table: str, row: dict[str, str]) -> str:
     schema = package.schemas.get(table, {})
     names = package.org_names()
     parties = [
-        names.get(row.get(fk["fields"][0] if isinstance(fk["fields"], list) else fk["fields"], ""), "")
+        names.get(row.get((_as_list(fk.get("fields")) or [""])[0], ""), "")
         for fk in schema.get("foreignKeys", [])
         if fk.get("reference", {}).get("resource") == ORGANIZATIONS
     ]
