@@ -112,14 +112,14 @@ def _constraints(
             lambda v: f"{short(v)} does not match the pattern {pattern}",
         )
     for key, code, op, word in (
-        ("minimum", "minimum", pc.less, "less than the minimum"),
-        ("maximum", "maximum", pc.greater, "more than the maximum"),
+        ("minimum", "minimum", pc.greater_equal, "less than the minimum"),
+        ("maximum", "maximum", pc.less_equal, "more than the maximum"),
     ):
         if key in constraints:
             values = types.comparable(pc.if_else(ok, col, _zero(field)), field)
             if values is not None:
                 limit = types.bound(constraints[key], field)
-                mask = pc.and_(ok, op(values, limit))
+                mask = pc.and_(ok, pc.invert(pc.fill_null(op(values, limit), False)))  # NaN fails both
                 t.emit(out, code, name, mask, lambda v, w=word, b=constraints[key]: f"{short(v)} is {w} {b}")
     if "minLength" in constraints or "maxLength" in constraints:
         length = pc.utf8_length(col)

@@ -133,7 +133,27 @@ def read_package(path: str | Path, out: Collector) -> Package:
         resource = _resource(res, root, name, names, out)
         if resource is not None:
             package.resources.append(resource)
+    _check_references(package.resources, out)
     return package
+
+
+def _check_references(resources: list[Resource], out: Collector) -> None:
+    """Every foreign key names fields that its target resource's schema has."""
+    by_name = {r.name: r for r in resources}
+    for r in resources:
+        for j, fk in enumerate((r.schema or {}).get("foreignKeys", [])):
+            _, target, remote = fk_parts(fk, r.name)
+            ref = by_name.get(target)
+            if ref is None or ref.schema is None:
+                continue
+            unknown = [f for f in remote if f not in ref.fields]
+            if unknown:
+                out.add(
+                    "schema-invalid",
+                    r.schema_file,
+                    f"foreignKeys[{j}] refers to {', '.join(map(repr, unknown))}, which {target} does not have",
+                )
+                r.schema = None
 
 
 def _check_package_keys(data: dict[str, Any], name: str, out: Collector) -> None:
@@ -249,8 +269,8 @@ def check_schema(schema: dict[str, Any], file: str, resource: str, names: set[st
         elif "enum" in constraints and not isinstance(constraints["enum"], list):
             out.add("schema-invalid", file, f"field {fname!r}: `enum` must be a list", column=fname)
             ok = False
-        elif "pattern" in constraints and not isinstance(constraints["pattern"], str):
-            out.add("schema-invalid", file, f"field {fname!r}: `pattern` must be a string", column=fname)
+        elif (problem := _constraint_problem(constraints, ftype)) is not None:
+            out.add("schema-invalid", file, f"field {fname!r}: {problem}", column=fname)
             ok = False
     if not ok:
         return False
@@ -274,6 +294,36 @@ def check_schema(schema: dict[str, Any], file: str, resource: str, names: set[st
             out.add("schema-invalid", file, f"foreignKeys[{j}] {problem}")
             return False
     return True
+
+
+_NUMERIC = frozenset({"integer", "number", "year"})
+
+
+def _constraint_problem(c: dict[str, Any], ftype: str) -> str | None:
+    """What is wrong with a field's constraints, or None."""
+    pattern = c.get("pattern")
+    if pattern is not None:
+        if not isinstance(pattern, str):
+            return "`pattern` must be a string"
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            return f"`pattern` {pattern!r} is not a valid regular expression ({exc})"
+    for key in ("minimum", "maximum"):
+        if key in c:
+            value = c[key]
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if ftype in _NUMERIC and not number:
+                return f"`{key}` must be a number, not {value!r}"
+            if ftype not in _NUMERIC and not (number or isinstance(value, str)):
+                return f"`{key}` must be a value of the field's type, not {value!r}"
+    for key in ("minLength", "maxLength"):
+        if key in c and (not isinstance(c[key], int) or isinstance(c[key], bool) or c[key] < 0):
+            return f"`{key}` must be a whole number of at least 0, not {c[key]!r}"
+    for key in ("required", "unique"):
+        if key in c and not isinstance(c[key], bool):
+            return f"`{key}` must be true or false, not {c[key]!r}"
+    return None
 
 
 def _fk_problem(fk: Any, fields: set[str], resource: str, names: set[str]) -> str | None:

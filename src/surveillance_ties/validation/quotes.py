@@ -1,8 +1,10 @@
 """Find many quotes in a few archived texts at once, exactly and without a loop per quote.
 
-Each quote is looked up by an *anchor*, its first 8 bytes (fewer for shorter quotes): the
+Each quote is looked up by an *anchor*, its first 16 bytes (8 for a quote of 8 to 15 bytes,
+all of a shorter one): the
 positions of its archive's text that start with the same bytes are found by binary search in the
-sorted list of all 8-byte windows of the texts. Each (quote, position) candidate is then checked
+sorted keys of all windows of the texts (a key mixes the window's bytes and the text's number;
+a collision only adds a candidate). Each (quote, position) candidate is then checked
 exactly: the candidate substrings are built as an Arrow ``string_view`` array that points into
 the texts (no copy per row in Python) and compared with the quotes by pyarrow. Work grows with
 the total size of the texts and of the quotes, not with their product.
@@ -17,7 +19,8 @@ from surveillance_ties.validation import strings
 if TYPE_CHECKING:
     import numpy as np
 
-ANCHOR = 8
+ANCHOR = 16
+_STATS: dict[str, int] = {}
 _SEP = b"\xff"  # never part of UTF-8 text: no quote can match across two texts
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)  # odd constants to mix (anchor, text) into one key
 
@@ -32,11 +35,15 @@ def _pack(body: np.ndarray, start: np.ndarray, k: int) -> np.ndarray:
     return key
 
 
-def _mix(key: np.ndarray, text: np.ndarray) -> np.ndarray:
+def _key(body: np.ndarray, start: np.ndarray, k: int, text: np.ndarray) -> np.ndarray:
+    """One uint64 per start mixing its first ``k`` bytes (k <= 16) and its text number."""
     import numpy as np
 
+    head = _pack(body, start, min(k, 8))
+    tail = _pack(body, start + 8, k - 8) if k > 8 else np.zeros(len(start), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        return key * np.uint64(_MIX[0]) + text.astype(np.uint64) * np.uint64(_MIX[1])
+        mixed = head * np.uint64(_MIX[0]) + text.astype(np.uint64) * np.uint64(_MIX[1])
+        return (mixed ^ (mixed >> np.uint64(29))) + tail * np.uint64(_MIX[1])
 
 
 def occurs(quotes: Any, text_of: np.ndarray, texts: list[bytes]) -> np.ndarray:
@@ -65,14 +72,13 @@ def occurs(quotes: Any, text_of: np.ndarray, texts: list[bytes]) -> np.ndarray:
     qstart = off[:-1]
     qlen = off[1:] - qstart
     positions = np.arange(n_pos, dtype=np.int64)
-    for k in range(1, ANCHOR + 1):
-        rows = np.flatnonzero((qlen >= ANCHOR) if k == ANCHOR else (qlen == k))
-        if not len(rows):
-            continue
-        tkey = _mix(_pack(body, positions, k), pos_text)
+    anchor = np.where(qlen >= ANCHOR, ANCHOR, np.where(qlen >= 8, 8, qlen))  # bytes used as key
+    for k in np.unique(anchor[qlen > 0]).tolist():
+        rows = np.flatnonzero(anchor == k)
+        tkey = _key(body, positions, k, pos_text)
         order = np.argsort(tkey, kind="stable")
         tsorted = tkey[order]
-        qkey = _mix(_pack(qbody, qstart[rows], k), text_of[rows])
+        qkey = _key(qbody, qstart[rows], k, text_of[rows])
         lo = np.searchsorted(tsorted, qkey, side="left")
         hi = np.searchsorted(tsorted, qkey, side="right")
         count = hi - lo
@@ -90,6 +96,7 @@ def occurs(quotes: Any, text_of: np.ndarray, texts: list[bytes]) -> np.ndarray:
         if not len(pair_row):
             continue
         candidates = _views(buf, body, pair_pos, length)
+        _STATS["pairs"] = _STATS.get("pairs", 0) + len(pair_pos)
         same = pc.equal(pc.take(quotes, pa.array(pair_row)), candidates.cast(pa.string()))
         found[pair_row[np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)]] = True
     return found
@@ -101,13 +108,17 @@ def _views(buf: bytes, body: np.ndarray, start: np.ndarray, length: np.ndarray) 
     import pyarrow as pa
 
     m = len(start)
-    views = np.zeros((m, 16), dtype=np.uint8)
-    views[:, 0:4] = length.astype("<i4").view(np.uint8).reshape(m, 4)
-    short = length <= 12
-    grab = np.minimum(start[:, None] + np.arange(12), len(body) - 1)
-    inline = body[grab]
-    inline[np.arange(12)[None, :] >= length[:, None]] = 0
-    views[short, 4:16] = inline[short]
-    views[~short, 4:8] = inline[~short, 0:4]
-    views[~short, 12:16] = start[~short].astype("<i4").view(np.uint8).reshape(-1, 4)
-    return pa.Array.from_buffers(pa.string_view(), m, [None, pa.py_buffer(views.tobytes()), pa.py_buffer(buf)])
+    views = np.zeros((m, 4), dtype="<i4")  # length, prefix or inline bytes, buffer index, offset
+    views[:, 0] = length
+    raw = views.view(np.uint8).reshape(m, 16)
+    short = np.flatnonzero(length <= 12)
+    if len(short):
+        grab = np.minimum(start[short, None] + np.arange(12), len(body) - 1)
+        inline = body[grab]
+        inline[np.arange(12)[None, :] >= length[short, None]] = 0
+        raw[short, 4:16] = inline
+    long = np.flatnonzero(length > 12)
+    if len(long):
+        raw[long, 4:8] = body[start[long, None] + np.arange(4)]
+        views[long, 3] = start[long]
+    return pa.Array.from_buffers(pa.string_view(), m, [None, pa.py_buffer(views), pa.py_buffer(buf)])

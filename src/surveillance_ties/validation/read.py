@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import io
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -138,7 +139,7 @@ def hasher(spec: str | None) -> Callable[[bytes], str] | None:
         return None
     algo, _, _ = spec.partition(":") if ":" in spec else ("md5", "", spec)
     if algo not in {"md5", "sha1", "sha256", "sha512"}:
-        return None
+        return lambda data: ""  # an algorithm nobody can compute never matches
     prefix = "" if ":" not in spec else f"{algo}:"
     return lambda data: prefix + hashlib.new(algo, data).hexdigest()
 
@@ -181,7 +182,7 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
     import pyarrow as pa
 
     file = resource.path
-    if not data.strip(b"\r\n"):
+    if re.fullmatch(rb"[\r\n]*", data):
         out.add("empty-file", file, f"{file} is empty (a table needs at least its header line)")
         return None
     if data.startswith(BOM):
@@ -199,18 +200,32 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
     names = [f"c{i}" for i in range(len(header))]
     bad: list[Any] = []
     threaded = len(body) > _THREADED
-    try:
+    fixed = False
+
+    def attempt(newlines: bool, threads: bool) -> pa.Table:
+        nonlocal body, fixed
+        bad.clear()
         try:
-            table = _read(body, names, bad, threaded)
+            return _read(body, names, bad, threads, newlines)
         except pa.ArrowInvalid as exc:
-            if "UTF8" not in str(exc):
+            if "UTF8" not in str(exc) or fixed:
                 raise
-            body = _fix_encoding(data, file, out)
+            body, fixed = _fix_encoding(data, file, out), True
             bad.clear()
-            table = _read(body, names, bad, threaded)
-        if bad and threaded:  # only the serial reader knows the numbers of skipped rows
-            bad.clear()
-            table = _read(body, names, bad, threaded=False)
+            return _read(body, names, bad, threads, newlines)
+
+    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    odd = body.count(b'"') % 2 == 1
+    try:
+        table = None
+        if not odd:  # the fast parse: every line one record (no line breaks inside quotes)
+            table = attempt(False, threaded)
+            if bad or table.num_rows != n_lines:
+                table = None
+        if table is None:
+            table = attempt(True, threaded)
+            if bad and threaded:  # only the serial reader knows the numbers of skipped rows
+                table = attempt(True, False)
     except pa.ArrowInvalid as exc:
         out.add("parse", file, f"{file} cannot be parsed as CSV ({exc})")
         return None
@@ -219,7 +234,7 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
         return None
     header = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
     rows = table.slice(1)
-    lines, quiet, extra = _line_map(body, rows.num_rows, bad, file, out)
+    lines, quiet, extra = _line_map(body, rows.num_rows, bad, file, out, n_lines, odd)
     if extra:  # keep the skipped rows' keys for references, but report nothing else on them
         import numpy as np
 
@@ -260,7 +275,7 @@ def _header(body: bytes) -> list[str]:
     return [""]
 
 
-def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool) -> pa.Table:
+def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool, newlines: bool) -> pa.Table:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -270,8 +285,8 @@ def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool) -> pa.T
 
     return pacsv.read_csv(
         pa.py_buffer(body),
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=threaded, block_size=1 << 22),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=handler),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=threaded),
+        parse_options=pacsv.ParseOptions(newlines_in_values=newlines, invalid_row_handler=handler),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
             strings_can_be_null=False,
@@ -281,15 +296,13 @@ def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool) -> pa.T
 
 
 def _line_map(
-    body: bytes, num_rows: int, bad: list[Any], file: str, out: Collector
+    body: bytes, num_rows: int, bad: list[Any], file: str, out: Collector, n_lines: int, odd: bool
 ) -> tuple[np.ndarray | None, np.ndarray | None, list[tuple[int, list[str]]]]:
     """Line numbers of the data rows (None when row ``i`` is on line ``i + 2``), the rows not to
     report on (None when all are fine), and the cells of the rows pyarrow skipped, with their lines.
 
     Also reports blank lines, ragged rows and unclosed quotes.
     """
-    n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    odd = body.count(b'"') % 2 == 1
     if not bad and not odd and n_lines == num_rows + 1:
         return None, None, []
     import numpy as np

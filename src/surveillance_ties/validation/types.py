@@ -187,8 +187,8 @@ def comparable(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray |
     ftype = field.get("type", "string")
     if ftype in ("integer", "number", "year"):
         text = _number_text(col, field) if ftype != "year" else col
-        text = pc.replace_substring_regex(text, r"^(NaN|INF|-INF)$", "0")
-        return pc.cast(text, "float64")
+        text = pc.replace_substring_regex(text, r"^(-?)INF$", r"\1inf")
+        return pc.cast(pc.replace_substring(text, "NaN", "nan"), "float64")
     if ftype in ("date", "datetime", "time", "yearmonth"):
         return col
     return None
