@@ -3,17 +3,17 @@
 Every organization is one mark (fill and shape by ``org_type``) with its name
 beside it; every partnership one arrow from ``org_id`` (the provider) to
 ``partner_org_id`` (colour by ``relationship_type``, dash pattern by
-``status``, and a tag on ties that are cancelled, disputed, ended or only
-announced); ownership (``parent_org_id``) and regulatory actions are arrows of
-their own styles. In the SVG, each mark has the id ``node-<org_id>``, each
-name ``label-<org_id>``, each tie ``edge-<partnership_id>``, each ownership
+``status``, and a tag on ties that are cancelled or disputed); ownership
+(``parent_org_id``) and regulatory actions are arrows of their own styles.
+In the SVG, each mark has the id ``node-<org_id>``, each name
+``label-<org_id>``, each tie ``edge-<partnership_id>``, each ownership
 ``ownership-<org_id>`` and each regulatory action ``action-<action_id>``.
 """
 
 from __future__ import annotations
 
-import math
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,25 +21,16 @@ import numpy as np
 
 from surveillance_ties.figures import style
 from surveillance_ties.figures.data import ORGANIZATIONS, Package
-from surveillance_ties.figures.layout import (
-    Box,
-    components,
-    force_layout,
-    inside,
-    overlaps,
-    segment_hits,
-    separate,
-    shelf_pack,
-)
+from surveillance_ties.figures.layout import Box, inside, overlaps
 from surveillance_ties.figures.legends import flow_legends
+from surveillance_ties.figures.placement import RADIUS, anchor, extent, fit
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import RendererBase
     from matplotlib.figure import Figure
 
-RADIUS = 6.5  # points: half the size of an organization's mark
-GAP = 2.5  # between a mark and its name
 WRAP = 20  # characters: longer names go on two lines
 MARGIN = 14.0  # around the figure
 TITLE_SPACE = 44.0  # for the title and subtitle
@@ -121,94 +112,6 @@ def _links(package: Package, index: dict[str, int]) -> list[Link]:
     return links
 
 
-# Where a name goes around its mark: (x, y) of its anchor in units of RADIUS + GAP, then the
-# horizontal and vertical alignment. In order of preference.
-_D = 0.72  # diagonal
-SIDES: dict[str, tuple[float, float, str, str]] = {
-    "below": (0.0, -1.0, "center", "top"),
-    "above": (0.0, 1.0, "center", "bottom"),
-    "right": (1.0, 0.0, "left", "center"),
-    "left": (-1.0, 0.0, "right", "center"),
-    "below right": (_D, -_D, "left", "top"),
-    "below left": (-_D, -_D, "right", "top"),
-    "above right": (_D, _D, "left", "bottom"),
-    "above left": (-_D, _D, "right", "bottom"),
-}
-
-
-def _anchor(side: str, x: float, y: float) -> tuple[float, float, str, str]:
-    fx, fy, ha, va = SIDES[side]
-    return x + fx * (RADIUS + GAP), y + fy * (RADIUS + GAP), ha, va
-
-
-def _label_box(side: str, x: float, y: float, w: float, h: float) -> Box:
-    """The box of a name drawn on ``side`` of the mark at ``(x, y)``."""
-    ax_, ay, ha, va = _anchor(side, x, y)
-    x0 = {"left": ax_, "center": ax_ - w / 2, "right": ax_ - w}[ha]
-    y0 = {"bottom": ay, "center": ay - h / 2, "top": ay - h}[va]
-    return (x0, y0, x0 + w, y0 + h)
-
-
-def _choose_sides(pos: Any, sizes: list[tuple[float, float]], links: list[Link], frame: Box) -> list[str]:
-    """For each mark, the side where its name crosses the fewest arrows and stays in the frame."""
-    segments = [(tuple(pos[k.source]), tuple(pos[k.target])) for k in links if k.source != k.target]
-    out = []
-    for i, (w, h) in enumerate(sizes):
-        x, y = float(pos[i][0]), float(pos[i][1])
-
-        def cost(side: str, x: float = x, y: float = y, w: float = w, h: float = h) -> float:
-            box = _label_box(side, x, y, w, h)
-            crossings = sum(segment_hits(p, q, box) for p, q in segments)
-            return 10.0 * crossings + 5.0 * (not inside(box, frame)) + list(SIDES).index(side) * 0.5
-
-        out.append(min(SIDES, key=cost))
-    return out
-
-
-def _extent(side: str, w: float, h: float) -> Box:
-    """A mark and its name as one box relative to the mark's centre."""
-    box = _label_box(side, 0.0, 0.0, w, h)
-    return (min(box[0], -RADIUS), min(box[1], -RADIUS), max(box[2], RADIUS), max(box[3], RADIUS))
-
-
-SPREAD = 2.4  # map area per organization, as a multiple of the area of its mark and name
-MIN_HEIGHT = 280.0  # points: the least height of the largest connected part of the map
-
-
-def _place(sizes: list[tuple[float, float]], links: list[Link], map_w: float) -> tuple[Any, float]:
-    """First positions of the marks: each connected part laid out on its own, the parts packed in rows.
-
-    Returns an ``(n, 2)`` array of positions in points and the height of the map.
-    """
-    n = len(sizes)
-    edges = [(k.source, k.target) for k in links]
-    footprint = [(w + 2 * RADIUS + 14.0, h + 2 * RADIUS + 14.0) for w, h in sizes]
-    parts = components(n, edges)
-    cells: list[tuple[float, float]] = []
-    for rank, part in enumerate(parts):
-        area = SPREAD * sum(footprint[i][0] * footprint[i][1] for i in part)
-        if len(part) == 1:
-            cells.append(footprint[part[0]])
-        elif rank == 0:
-            cells.append((map_w, max(area / map_w, MIN_HEIGHT)))
-        else:
-            w = min(map_w, math.sqrt(area) * 1.4)
-            cells.append((w, area / w))
-    boxes, map_h = shelf_pack(cells, map_w, gap=16.0)
-    pos = np.zeros((n, 2))
-    for part, box in zip(parts, boxes, strict=True):
-        local = {node: k for k, node in enumerate(part)}
-        unit = force_layout(len(part), [(local[a], local[b]) for a, b in edges if a in local and b in local])
-        mx = max(footprint[i][0] for i in part) / 2
-        my = max(footprint[i][1] for i in part) / 2
-        for node, k in local.items():
-            pos[node] = (
-                box[0] + mx + unit[k, 0] * max(box[2] - box[0] - 2 * mx, 0.0),
-                box[1] + my + unit[k, 1] * max(box[3] - box[1] - 2 * my, 0.0),
-            )
-    return pos, map_h
-
-
 def _text_size(fig: Figure, renderer: RendererBase, text: str, **kwargs: Any) -> tuple[float, float]:
     probe = fig.text(0, 0, text, **kwargs)
     box = probe.get_window_extent(renderer)
@@ -280,20 +183,9 @@ def network_figure(package: Package) -> Figure:
         sizes = [_text_size(fig, renderer, t, fontsize=style.FONT_SIZE, linespacing=1.1) for t in labels]
 
         map_w = width - 2 * MARGIN
-        pos, map_h = _place(sizes, links, map_w)
+        pos, sides, map_h = fit(sizes, [(k.source, k.target) for k in links], map_w)
         frame: Box = (0.0, 0.0, map_w, map_h)
-        # Choose each name's side, make room, and choose again where the marks moved;
-        # if the marks cannot all fit, make the map taller.
-        for _ in range(6):
-            for _ in range(3):
-                sides = _choose_sides(pos, sizes, links, frame)
-                extents = [_extent(s, w, h) for s, (w, h) in zip(sides, sizes, strict=True)]
-                pos, fitted = separate(pos, extents, frame, pad=6.0)
-            if fitted:
-                break
-            pos[:, 1] *= 1.2
-            map_h *= 1.2
-            frame = (0.0, 0.0, map_w, map_h)
+        extents = [extent(s, w, h) for s, (w, h) in zip(sides, sizes, strict=True)]
 
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
@@ -330,7 +222,7 @@ def network_figure(package: Package) -> Figure:
                 )
             )
             side = sides[i]
-            tx, ty, ha, va = _anchor(side, x, y)
+            tx, ty, ha, va = anchor(side, x, y)
             ax.text(
                 tx,
                 ty,
@@ -347,107 +239,11 @@ def network_figure(package: Package) -> Figure:
             e = extents[i]
             obstacles.append((x + e[0], y + e[1], x + e[2], y + e[3]))
 
-        # Tags on ties whose status is not plain: slide along the arrow to a free spot.
-        for link in links:
-            if not link.tag:
-                continue
-            a, b = ends[link.gid]
-            w, h = _text_size(fig, renderer, link.tag, fontsize=style.SMALL, style="italic")
-            w, h = w + 3, h + 2
-            chosen = None
-            for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-                cx, cy = a + (b - a) * t
-                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-                if inside(box, frame) and not any(overlaps(box, o, 1.0) for o in obstacles):
-                    chosen = (cx, cy, box)
-                    break
-            if chosen is None:
-                continue  # no free spot on a crowded map: the dash pattern still tells the status
-            obstacles.append(chosen[2])
-            ax.text(
-                chosen[0],
-                chosen[1],
-                link.tag,
-                ha="center",
-                va="center",
-                fontsize=style.SMALL,
-                style="italic",
-                color=link.colour if link.colour != style.OWNERSHIP_COLOUR else style.INK,
-                zorder=3,
-                gid=f"{link.gid}-tag",
-                bbox={
-                    "boxstyle": "round,pad=0.15",
-                    "facecolor": "white",
-                    "edgecolor": link.colour,
-                    "linewidth": 0.6,
-                },
-            )
+        _draw_tags(ax, fig, renderer, links, ends, obstacles, frame)
 
-        # Legends: only what the map shows.
-        shown_types = [t for t in org_marks if any(r["org_type"] == t for r in orgs)]
-        org_handles = [
-            Line2D(
-                [],
-                [],
-                marker=org_marks[t].marker,
-                markersize=8,
-                markerfacecolor=org_marks[t].colour,
-                markeredgecolor=style.INK,
-                markeredgewidth=0.8,
-                linestyle="none",
-                label=style.humanize(t),
-            )
-            for t in shown_types
-        ]
-        kinds = {k.kind for k in links}
-        tie_colours = {k.colour for k in links if k.kind == "tie"}
-        rel_marks = style.category_marks(
-            package.enum("partnerships", "relationship_type"),
-            {k: (v, "") for k, v in style.RELATIONSHIPS.items()},
-            style.VIBRANT,
-            [""],
+        legend_h = flow_legends(
+            ax, renderer, _legend_groups(package, orgs, links, org_marks), map_w, map_h, LEGEND_GAP
         )
-        tie_handles = [
-            Line2D([], [], color=m.colour, linewidth=2.2, label=style.humanize(t))
-            for t, m in rel_marks.items()
-            if m.colour in tie_colours
-        ]
-        if "ownership" in kinds:
-            tie_handles.append(
-                Line2D([], [], color=style.OWNERSHIP_COLOUR, linewidth=3.2, label="owns (from the owner)")
-            )
-        if "action" in kinds:
-            tie_handles.append(
-                Line2D(
-                    [],
-                    [],
-                    color=style.ACTION_COLOUR,
-                    linewidth=1.5,
-                    label="regulatory action (from the regulator)",
-                )
-            )
-        statuses = [
-            s
-            for s in package.enum("partnerships", "status")
-            if any(r["status"] == s for r in package.rows("partnerships"))
-        ]
-        status_handles = [
-            Line2D(
-                [],
-                [],
-                color=style.INK,
-                linewidth=style.STATUSES.get(s, ("solid", 1.5, ""))[1],
-                linestyle=style.STATUSES.get(s, ("solid", 1.5, ""))[0],
-                label=style.STATUS_MEANINGS.get(s, s),
-            )
-            for s in statuses
-        ]
-        groups = [
-            ("Organization", org_handles),
-            ("Arrow (a tie: from provider to receiver)", tie_handles),
-            ("Status of a tie", status_handles),
-        ]
-        legend_h = flow_legends(ax, renderer, [(t, h) for t, h in groups if h], map_w, map_h, LEGEND_GAP)
 
         # Final size: title, map, legends, credit line.
         total_h = TITLE_SPACE + map_h + LEGEND_GAP + legend_h + 24.0
@@ -464,3 +260,121 @@ def network_figure(package: Package) -> Figure:
             MARGIN,
         )
     return fig
+
+
+def _legend_groups(
+    package: Package, orgs: list[dict[str, str]], links: list[Link], org_marks: dict[str, style.Mark]
+) -> list[tuple[str, Sequence[Artist]]]:
+    """The legends, each a title and its entries: only what the map shows."""
+    from matplotlib.lines import Line2D
+
+    shown_types = [t for t in org_marks if any(r["org_type"] == t for r in orgs)]
+    org_handles = [
+        Line2D(
+            [],
+            [],
+            marker=org_marks[t].marker,
+            markersize=8,
+            markerfacecolor=org_marks[t].colour,
+            markeredgecolor=style.INK,
+            markeredgewidth=0.8,
+            linestyle="none",
+            label=style.humanize(t),
+        )
+        for t in shown_types
+    ]
+    kinds = {k.kind for k in links}
+    tie_colours = {k.colour for k in links if k.kind == "tie"}
+    rel_marks = style.category_marks(
+        package.enum("partnerships", "relationship_type"),
+        {k: (v, "") for k, v in style.RELATIONSHIPS.items()},
+        style.VIBRANT,
+        [""],
+    )
+    tie_handles = [
+        Line2D([], [], color=m.colour, linewidth=2.2, label=style.humanize(t))
+        for t, m in rel_marks.items()
+        if m.colour in tie_colours
+    ]
+    if "ownership" in kinds:
+        tie_handles.append(
+            Line2D([], [], color=style.OWNERSHIP_COLOUR, linewidth=3.2, label="owns (from the owner)")
+        )
+    if "action" in kinds:
+        tie_handles.append(
+            Line2D(
+                [],
+                [],
+                color=style.ACTION_COLOUR,
+                linewidth=1.5,
+                label="regulatory action (from the regulator)",
+            )
+        )
+    statuses = [
+        s
+        for s in package.enum("partnerships", "status")
+        if any(r["status"] == s for r in package.rows("partnerships"))
+    ]
+    status_handles = [
+        Line2D(
+            [],
+            [],
+            color=style.INK,
+            linewidth=style.STATUSES.get(s, ("solid", 1.5, ""))[1],
+            linestyle=style.STATUSES.get(s, ("solid", 1.5, ""))[0],
+            label=style.STATUS_MEANINGS.get(s, s),
+        )
+        for s in statuses
+    ]
+    groups = [
+        ("Organization", org_handles),
+        ("Arrow (a tie: from provider to receiver)", tie_handles),
+        ("Status of a tie", status_handles),
+    ]
+    return [(title, handles) for title, handles in groups if handles]
+
+
+def _draw_tags(
+    ax: Axes,
+    fig: Figure,
+    renderer: RendererBase,
+    links: list[Link],
+    ends: dict[str, tuple[Any, Any]],
+    obstacles: list[Box],
+    frame: Box,
+) -> None:
+    """Tag each tie whose status needs words (cancelled, disputed) where the tag overlaps nothing."""
+    for link in links:
+        if not link.tag:
+            continue
+        a, b = ends[link.gid]
+        w, h = _text_size(fig, renderer, link.tag, fontsize=style.SMALL, style="italic")
+        w, h = w + 3, h + 2
+        chosen = None
+        for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+            cx, cy = a + (b - a) * t
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if inside(box, frame) and not any(overlaps(box, o, 1.0) for o in obstacles):
+                chosen = (cx, cy, box)
+                break
+        if chosen is None:
+            continue  # no free spot on a crowded map: the dash pattern still tells the status
+        obstacles.append(chosen[2])
+        ax.text(
+            chosen[0],
+            chosen[1],
+            link.tag,
+            ha="center",
+            va="center",
+            fontsize=style.SMALL,
+            style="italic",
+            color=link.colour if link.colour != style.OWNERSHIP_COLOUR else style.INK,
+            zorder=3,
+            gid=f"{link.gid}-tag",
+            bbox={
+                "boxstyle": "round,pad=0.15",
+                "facecolor": "white",
+                "edgecolor": link.colour,
+                "linewidth": 0.6,
+            },
+        )
