@@ -14,13 +14,24 @@ from datetime import date
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surveillance_ties import figures as figures_module
 from surveillance_ties.cli import main
 from surveillance_ties.figures import FiguresUnavailable, render_figures
 from surveillance_ties.figures.data import read_package
+from surveillance_ties.figures.layout import (
+    components,
+    force_layout,
+    inside,
+    overlaps,
+    segment_hits,
+    separate,
+)
 from surveillance_ties.figures.network import network_figure
 from surveillance_ties.figures.style import RELATIONSHIPS
 from surveillance_ties.figures.timeline import timeline_figure
@@ -411,3 +422,42 @@ def test_loader_modules_do_not_import_matplotlib() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, check=True)
     assert out.stdout == "[]\n"
+
+
+# --- the layout helpers ---------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 400), st.floats(0, 300), st.floats(4, 60), st.floats(4, 20)),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_separate_leaves_no_overlap_inside_the_frame(boxes) -> None:
+    centres = np.array([(x, y) for x, y, _, _ in boxes])
+    extents = [(-w / 2, -h / 2, w / 2, h / 2) for _, _, w, h in boxes]
+    frame = (0.0, 0.0, 400.0, 300.0)
+    pos, fitted = separate(centres, extents, frame, pad=2.0)
+    placed = [(x + e[0], y + e[1], x + e[2], y + e[3]) for (x, y), e in zip(pos, extents, strict=True)]
+    if fitted:
+        assert all(inside(b, (-0.01, -0.01, 400.01, 300.01)) for b in placed)
+        assert not any(overlaps(a, b, 0.9) for a, b in itertools.combinations(placed, 2))
+    assert np.array_equal(pos, separate(centres, extents, frame, pad=2.0)[0])  # deterministic
+
+
+def test_force_layout_is_deterministic_and_normalised() -> None:
+    edges = [(0, 1), (1, 2), (2, 0), (3, 4)]
+    first = force_layout(6, edges)
+    assert np.array_equal(first, force_layout(6, edges))
+    assert first.min() == 0.0 and first.max() == 1.0
+    assert components(6, edges) == [[0, 1, 2], [3, 4], [5]]
+
+
+def test_segment_hits() -> None:
+    box = (0.0, 0.0, 10.0, 10.0)
+    assert segment_hits((-5.0, 5.0), (15.0, 5.0), box)
+    assert segment_hits((5.0, 5.0), (50.0, 50.0), box)
+    assert not segment_hits((-5.0, 11.0), (15.0, 11.0), box)
+    assert not segment_hits((11.0, -5.0), (20.0, 30.0), box)
