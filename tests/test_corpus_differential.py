@@ -101,6 +101,7 @@ CANNOT_OPEN = {
     "resource-path-dotdot",
     "schema-invalid",
     "schema-missing",
+    "schema-type-not-string",
     "schema-unknown-type",
     # frictionless 5 crashes on these (re.error, TypeError) instead of reporting the schema
     "schema-minimum-not-number",

@@ -8,8 +8,10 @@ validates it in-process and through the CLI. It must never raise or print a
 traceback, the exit code must be 0 or 1 (2 only when the descriptor itself was
 corrupted), every error must point into the package, and not a byte of the
 input may change. Any change to a table's bytes leaves its hash stale, so the
-package must then be reported invalid. The examples are derandomized, so every
-run tries the same ones.
+package must then be reported invalid. A second test sets schema rules (type,
+format, pattern, minimum, ...) to random JSON values: reported, never a crash.
+The examples are derandomized, so every run tries the same ones; a failing one
+is shown as found (no shrinking, which would take minutes here).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from surveillance_ties.cli import main
@@ -32,7 +34,9 @@ from surveillance_ties.validation import codes, validate
 from .corpus_tools import ROOT, snapshot
 
 DESCRIPTOR = "datapackage.json"
-TABLES: list[str] = [r["path"] for r in json.loads((ROOT / DESCRIPTOR).read_text("utf-8"))["resources"]]
+RESOURCES = json.loads((ROOT / DESCRIPTOR).read_text("utf-8"))["resources"]
+TABLES: list[str] = [r["path"] for r in RESOURCES]
+SCHEMAS: list[str] = [r["schema"] for r in RESOURCES]
 
 # Cell text: the characters that break CSV and spreadsheets, and any other Unicode.
 cell_text = st.text(
@@ -72,6 +76,45 @@ corruptions = st.lists(
 )
 
 
+# A schema rule set to a random JSON value: broken regular expressions, numbers as text, wrong types.
+RULES = ["type", "format", "name", "pattern", "minimum", "maximum", "minLength", "maxLength", "enum",
+         "required", "unique"]  # fmt: skip
+json_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.floats(allow_nan=False),
+    st.sampled_from(["[A-Z", "(", "*", "a{2,1}", "(?P<x", "\\", "^[a-z]+$", "string", "integer", "nope"]),
+    cell_text,
+    st.lists(cell_text, max_size=3),
+)
+schema_changes = st.lists(
+    st.tuples(st.sampled_from(SCHEMAS), position, st.sampled_from(RULES), json_value), min_size=1, max_size=2
+)
+
+
+def set_rule(root: Path, schema: str, at: int, rule: str, value: object) -> None:
+    """Set ``rule`` of the field at position ``at`` (modulo) of a schema (a constraint or a property)."""
+    path = root / schema
+    data = json.loads(path.read_text(encoding="utf-8"))
+    field = data["fields"][at % len(data["fields"])]
+    if rule in ("type", "format", "name"):
+        field[rule] = value
+    else:
+        field.setdefault("constraints", {})[rule] = value
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def copy_package(tmp: str) -> Path:
+    """A copy of the real package (descriptor, data, schemas, seeds) under ``tmp``."""
+    root = Path(tmp) / "pkg"
+    root.mkdir()
+    shutil.copy(ROOT / DESCRIPTOR, root / DESCRIPTOR)
+    for folder in ("data", "schemas", "seeds"):
+        shutil.copytree(ROOT / folder, root / folder)
+    return root
+
+
 def apply(root: Path, c: Corruption) -> None:
     """Apply one corruption to the package in ``root``."""
     path = root / c.file
@@ -109,20 +152,17 @@ def apply(root: Path, c: Corruption) -> None:
 
 
 @settings(
-    max_examples=60,
+    max_examples=50,
     derandomize=True,
     database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found, quickly
 )
 @given(changes=corruptions, fmt=st.sampled_from(["text", "json", "github"]))
 def test_random_corruptions_never_crash_or_write(changes: list[Corruption], fmt: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "pkg"
-        root.mkdir()
-        shutil.copy(ROOT / DESCRIPTOR, root / DESCRIPTOR)
-        for folder in ("data", "schemas", "seeds"):
-            shutil.copytree(ROOT / folder, root / folder)
+        root = copy_package(tmp)
         original = snapshot(root)
         for change in changes:
             apply(root, change)
@@ -150,4 +190,30 @@ def test_random_corruptions_never_crash_or_write(changes: list[Corruption], fmt:
                 target = root / e.file
                 if target.is_file():
                     assert e.row <= target.read_bytes().count(b"\n") + 1, e
+        assert snapshot(root) == before, "validate wrote into the package"
+
+
+@settings(
+    max_examples=30,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found, quickly
+)
+@given(changes=schema_changes)
+def test_random_schema_rules_never_crash_or_write(changes: list[tuple[str, int, str, object]]) -> None:
+    """A schema rule of any JSON value is reported (schema-invalid or cell errors), never a crash."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = copy_package(tmp)
+        for schema, at, rule, value in changes:
+            set_rule(root, schema, at, rule, value)
+        before = snapshot(root)
+
+        report = validate(root)
+        result = CliRunner().invoke(main, ["validate", str(root), "--format", "json"])
+
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        assert result.exit_code == (1 if report.errors else 0), result.output
+        assert [e.code for e in report.errors if e.code not in codes.CODES] == []
         assert snapshot(root) == before, "validate wrote into the package"
