@@ -33,15 +33,16 @@ def check_cells(t: Table, out: Collector) -> None:
     """``whitespace`` and ``formula`` for every column of the table."""
     types = {f["name"]: f.get("type", "string") for f in (t.resource.schema or {}).get("fields", [])}
     for name, col in t.columns.items():
-        first, last = strings.edges(col, WHITESPACE)
+        text = types.get(name) not in NUMERIC
+        found = strings.edges(col, WHITESPACE, FORMULA) if text else strings.edges(col, WHITESPACE)
+        first, last = found[0]
         t.emit(out, "whitespace", name, first | last, lambda v: f"{short(v)} has white space at its start or end")
-        if types.get(name) not in NUMERIC:
-            formula, _ = strings.edges(col, FORMULA)
+        if text:
             t.emit(
                 out,
                 "formula",
                 name,
-                formula,
+                found[1][0],
                 lambda v: f"{short(v)} starts with {short((v or ' ')[0])}, so a spreadsheet would run it as "
                 "a formula",
             )

@@ -65,11 +65,28 @@ def _arrow(s: pd.Series) -> Any:
     return pa.array(s.astype(str).tolist(), pa.string())
 
 
+_DATES: dict[int, tuple[Any, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+
 def dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``strings.partial_dates`` of a pandas Series: (shaped, real, first, last)."""
+    """``strings.partial_dates`` of a pandas Series: (shaped, real, first, last).
+
+    Remembered per column (two rules read the same end-date column); :func:`forget` clears it.
+    """
     from surveillance_ties.validation.strings import partial_dates
 
-    return partial_dates(_arrow(s))
+    col = _arrow(s)
+    hit = _DATES.get(id(col))
+    if hit is not None and hit[0] is col:
+        return hit[1]
+    result = partial_dates(col)
+    _DATES[id(col)] = (col, result)
+    return result
+
+
+def forget() -> None:
+    """Drop the remembered partial dates (call after a table's checks)."""
+    _DATES.clear()
 
 
 def real_date(s: pd.Series) -> pd.Series:

@@ -25,7 +25,10 @@ def check_meaning(t: Table, out: Collector) -> None:
 
     needed = sorted({f for r in rules for f in r.fields})
     frame = pa.table({f: t.columns[f] for f in needed}).to_pandas(types_mapper=pd.ArrowDtype)
-    failed = failures(meaning_schema(rules), frame)
+    try:
+        failed = failures(meaning_schema(rules), frame)
+    finally:
+        meaning.forget()
     for number, idx in failed.items():
         rule = rules[number]
         if rule.code in ("date-invalid", "date-order"):  # a cell already flagged says enough

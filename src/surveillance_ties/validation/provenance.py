@@ -33,8 +33,6 @@ if TYPE_CHECKING:
 SEEDS = "seeds"
 _SPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
 _CURLY = {"‘": "'", "’": "'", "“": '"', "”": '"'}
-_OTHER_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE if c != " ") + "".join(_CURLY) + "]"
-_NEEDS = f"{_OTHER_SPACE}|  |^ | $"
 
 
 def _find(tables: dict[str, Table], *fields: str) -> Table | None:
@@ -49,15 +47,24 @@ def fold_column(col: Any) -> Any:
     """
     import pyarrow.compute as pc
 
+    import pyarrow as pa
+
+    from surveillance_ties.validation.strings import needs_fold
+
     col = col.combine_chunks() if hasattr(col, "combine_chunks") else col
-    needs = pc.match_substring_regex(col, _NEEDS)
-    if not pc.any(needs).as_py():
+    curly, space = needs_fold(col)
+    either = curly | space
+    if not either.any():
         return col
-    part = pc.filter(col, needs)
-    for curly, straight in _CURLY.items():
-        part = pc.replace_substring(part, curly, straight)
-    part = pc.utf8_trim(pc.replace_substring_regex(part, _SPACE_RUN, " "), " ")
-    return pc.replace_with_mask(col, needs, part)
+    part = pc.filter(col, pa.array(either))
+    for old, new in _CURLY.items():
+        part = pc.replace_substring(part, old, new)
+    spaced = space[either]
+    if spaced.any():
+        fix = pa.array(spaced)
+        folded = pc.utf8_trim(pc.replace_substring_regex(pc.filter(part, fix), _SPACE_RUN, " "), " ")
+        part = pc.replace_with_mask(part, fix, folded)
+    return pc.replace_with_mask(col, pa.array(either), part)
 
 
 def check_archives(root: Path, tables: dict[str, Table], out: Collector) -> dict[str, str]:
@@ -109,20 +116,20 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
         return
     ids = sources.columns["source_id"].combine_chunks()
     archive = sources.columns["archive_path"].combine_chunks()
-    at = pc.index_in(cites.columns["source_id"], value_set=ids)
-    path = pc.take(archive, at)
-    if "cited_by" in sources.columns:
-        cited_by = pc.take(sources.columns["cited_by"].combine_chunks(), at)
-        path = pc.if_else(pc.equal(path, ""), pc.take(archive, pc.index_in(cited_by, value_set=ids)), path)
-    path = pc.fill_null(path, "")
+    if "cited_by" in sources.columns:  # a source that is not archived is checked against its citer
+        citer = pc.index_in(sources.columns["cited_by"].combine_chunks(), value_set=ids)
+        archive = pc.if_else(pc.equal(archive, ""), pc.take(archive, citer), archive)
     known = pa.array(sorted(texts), pa.string())
-    archive_no = pc.index_in(path, value_set=known).to_numpy(zero_copy_only=False)
+    source_archive = pc.index_in(pc.fill_null(archive, ""), value_set=known)
+    archive_no = pc.take(source_archive, pc.index_in(cites.columns["source_id"], value_set=ids))
+    archive_no = archive_no.to_numpy(zero_copy_only=False)
     live = ~np.isnan(archive_no.astype("float64")) & ~np.asarray(cites.missing("quote").to_numpy(), dtype=bool)
     rows = np.flatnonzero(live)
     if not len(rows):
         return
     group = archive_no[rows].astype(np.int64)
-    quotes = fold_column(pc.take(cites.columns["quote"], pa.array(rows)))
+    quote = cites.columns["quote"]
+    quotes = fold_column(quote if len(rows) == len(quote) else pc.take(quote, pa.array(rows)))
     archive_texts = [texts[p].encode("utf-8") for p in known.to_pylist()]
     found = occurs(quotes, group, archive_texts)
     mask = np.zeros(cites.num_rows, dtype=bool)

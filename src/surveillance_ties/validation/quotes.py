@@ -26,24 +26,32 @@ _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)  # odd constants to mix (anchor,
 
 
 def _pack(body: np.ndarray, start: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` bytes at each start packed into one uint64 (big-endian)."""
+    """The ``k`` bytes (k <= 8) at each start packed into one uint64 (big-endian, zero-padded)."""
     import numpy as np
 
-    key = np.zeros(len(start), dtype=np.uint64)
-    for i in range(k):
-        key = (key << np.uint64(8)) | body[start + i].astype(np.uint64)
-    return key
+    grab = np.zeros((len(start), 8), dtype=np.uint8)
+    grab[:, :k] = body[start[:, None] + np.arange(k)]
+    return grab.view(">u8").ravel().astype(np.uint64)
 
 
-def _key(body: np.ndarray, start: np.ndarray, k: int, text: np.ndarray) -> np.ndarray:
-    """One uint64 per start mixing its first ``k`` bytes (k <= 16) and its text number."""
+def _windows(body: np.ndarray, n: int, k: int, skip: int = 0) -> np.ndarray:
+    """:func:`_pack` of every position ``0..n-1`` (plus ``skip``), via a sliding window view."""
     import numpy as np
 
-    head = _pack(body, start, min(k, 8))
-    tail = _pack(body, start + 8, k - 8) if k > 8 else np.zeros(len(start), dtype=np.uint64)
+    grab = np.zeros((n, 8), dtype=np.uint8)
+    view = np.lib.stride_tricks.sliding_window_view(body[skip:], k)[:n]
+    grab[:, :k] = view
+    return grab.view(">u8").ravel().astype(np.uint64)
+
+
+def _key(head: np.ndarray, tail: np.ndarray | None, text: np.ndarray) -> np.ndarray:
+    """One uint64 mixing a window's first 8 bytes, its next 8 (if any) and its text number."""
+    import numpy as np
+
     with np.errstate(over="ignore"):
         mixed = head * np.uint64(_MIX[0]) + text.astype(np.uint64) * np.uint64(_MIX[1])
-        return (mixed ^ (mixed >> np.uint64(29))) + tail * np.uint64(_MIX[1])
+        mixed = mixed ^ (mixed >> np.uint64(29))
+        return mixed if tail is None else mixed + tail * np.uint64(_MIX[1])
 
 
 def occurs(quotes: Any, text_of: np.ndarray, texts: list[bytes]) -> np.ndarray:
@@ -71,14 +79,21 @@ def occurs(quotes: Any, text_of: np.ndarray, texts: list[bytes]) -> np.ndarray:
     off, qbody = strings._buffers(quotes)
     qstart = off[:-1]
     qlen = off[1:] - qstart
-    positions = np.arange(n_pos, dtype=np.int64)
     anchor = np.where(qlen >= ANCHOR, ANCHOR, np.where(qlen >= 8, 8, qlen))  # bytes used as key
     for k in np.unique(anchor[qlen > 0]).tolist():
         rows = np.flatnonzero(anchor == k)
-        tkey = _key(body, positions, k, pos_text)
-        order = np.argsort(tkey, kind="stable")
+        head_k = min(k, 8)
+        tkey = _key(
+            _windows(body, n_pos, head_k),
+            _windows(body, n_pos, k - 8, skip=8) if k > 8 else None,
+            pos_text,
+        )
+        order = np.argsort(tkey)
         tsorted = tkey[order]
-        qkey = _key(qbody, qstart[rows], k, text_of[rows])
+        qs = qstart[rows]
+        qkey = _key(_pack(qbody, qs, head_k), _pack(qbody, qs + 8, k - 8) if k > 8 else None, text_of[rows])
+        by_key = np.argsort(qkey)  # sorted needles make the binary searches cheap
+        rows, qkey = rows[by_key], qkey[by_key]
         lo = np.searchsorted(tsorted, qkey, side="left")
         hi = np.searchsorted(tsorted, qkey, side="right")
         count = hi - lo
