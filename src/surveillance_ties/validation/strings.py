@@ -149,7 +149,7 @@ def partial_dates(col: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
     safe_month = np.clip(month, 1, 12)
     dim = month_days[safe_month - 1] + ((safe_month == 2) & leap)
-    real = shaped & (month >= 1) & (month <= 12) & (day >= 1) & (day <= dim)
+    real = shaped & (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= dim)
     first = np.where(real, year * 10000 + month * 100 + day, 0)
     last_month = np.where(has_month, month, 12)
     last_dim = month_days[np.clip(last_month, 1, 12) - 1] + ((last_month == 2) & leap)
