@@ -139,8 +139,8 @@ def run(out: Path, work: Path, sizes: Sequence[int] = DEFAULT_SIZES, repeat: int
         "preliminary": preliminary, "note": note, "machine": machine(real),
         "settings": {"sizes": sorted(sizes), "repeat": repeat, "seed": seed, "defect_rate": defect_rate,
                      "max_errors": max_errors, "frictionless_once_from": frictionless_once_from,
-                     "frictionless_on_defects": "stock command: it stops after its default limit of 1000 "
-                                                "errors, so these runs are not a full pass"},
+                     "frictionless_on_defects": "the stock command with its defaults (it stops collecting "
+                                                "errors at its default --limit-errors of 1000)"},
         "packages": {}, "cases": {}, "defects": {}, "valid_check": {}, "profiles": {}, "causes": {},
     }
     started = time.time()
