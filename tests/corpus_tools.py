@@ -27,6 +27,8 @@ Steps (each a JSON object; line numbers count from 1, lines keep their ``\\n``):
 * ``{"copy_line": FILE, "line": N, "to": M}``: insert a copy of line ``N`` so
   that it becomes line ``M``;
 * ``{"delete": FILE}``;
+* ``{"move_outside": FILE}``: move the file out of the package (beside its
+  folder) and leave a symbolic link to it in its place;
 * ``{"json": FILE, "set": {POINTER: VALUE}, "remove": [POINTER]}``: change a
   JSON file (descriptor or schema). A pointer is a JSON pointer in which a
   segment ``@x`` picks the element of a list whose ``name`` is ``x``
@@ -39,11 +41,15 @@ import atexit
 import hashlib
 import json
 import shutil
+import socket
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from surveillance_ties.descriptor import dumps, refreshed
 from surveillance_ties.validation import Report, validate
@@ -155,8 +161,29 @@ def built(name: str) -> tuple[Path, dict[str, str]]:
 
 @cache
 def report(name: str) -> Report:
-    """``validate()`` of case ``name`` (computed once per test run)."""
-    return validate(built(name)[0])
+    """``validate()`` of case ``name`` (computed once per test run), with the network cut off."""
+    with no_network() as attempts:
+        result = validate(built(name)[0])
+    assert attempts == [], f"validate tried to open a network connection: {attempts}"
+    return result
+
+
+@contextmanager
+def no_network() -> Iterator[list[str]]:
+    """Refuse every socket connection and name lookup; yields the list of attempts made."""
+    attempts: list[str] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(repr(args[1:3] if args and isinstance(args[0], socket.socket) else args[:2]))
+        raise OSError("the network is cut off in the corpus tests")
+
+    with (
+        mock.patch.object(socket.socket, "connect", refuse),
+        mock.patch.object(socket.socket, "connect_ex", refuse),
+        mock.patch.object(socket, "create_connection", refuse),
+        mock.patch.object(socket, "getaddrinfo", refuse),
+    ):
+        yield attempts
 
 
 def _lines(path: Path) -> list[bytes]:
@@ -198,6 +225,12 @@ def apply_step(root: Path, step: dict[str, Any]) -> None:
         path.write_bytes(b"".join(lines))
     elif "delete" in step:
         (root / step["delete"]).unlink()
+    elif "move_outside" in step:
+        inside = root / step["move_outside"]
+        outside = root.with_name(root.name + ".outside") / step["move_outside"]
+        outside.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(inside, outside)
+        inside.symlink_to(outside)
     elif "json" in step:
         path = root / step["json"]
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -5,7 +5,8 @@ Each case is the small valid base package with one defect (see
 pins the exact set of ``(code, file, row, column)`` that
 :func:`surveillance_ties.validate` reports, the exit code of
 ``surveillance-ties validate``, that the text, JSON and GitHub outputs name the
-same files and lines, and that validating wrote nothing into the package.
+same files and lines, and that validating wrote nothing into the package and
+opened no network connection.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from click.testing import CliRunner, Result
 from surveillance_ties.cli import main
 from surveillance_ties.validation import codes
 
-from .corpus_tools import CORPUS, Row, built, case_names, load_case, report, snapshot
+from .corpus_tools import CORPUS, Row, built, case_names, load_case, no_network, report, snapshot
 
 CASES = case_names()
 FORMATS = ("text", "json", "github")
@@ -72,7 +73,9 @@ def test_corpus_case(name: str) -> None:
 
     places = {(file, row) for _, file, row, _ in case.expected}
     files = {file for file, _ in places}
-    results = {fmt: invoke(root, fmt) for fmt in FORMATS}
+    with no_network() as attempts:
+        results = {fmt: invoke(root, fmt) for fmt in FORMATS}
+    assert attempts == []
     for fmt, result in results.items():
         assert result.exception is None or isinstance(result.exception, SystemExit), (fmt, result.output)
         assert "Traceback" not in result.output, fmt
