@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=_sizes, default=[12_000, 120_000, 1_200_000],
                         help="total rows of each synthetic package (default 12000,120000,1200000)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs of each command (default 3)")
-    parser.add_argument("--out", type=Path, default=Path("bench"), help="where to write the results")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "bench",
+                        help="where to write the results (default: bench/ beside scripts/)")
     parser.add_argument("--work", type=Path, default=None, help="where to build the packages (<out>/work)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-errors", type=int, default=1000, help="passed to surveillance-ties validate")

@@ -63,6 +63,7 @@ def markdown(results: Mapping[str, Any]) -> str:
         f"- Packages: `surveillance_ties.synth` with seed {s['seed']}; the defect packages carry "
         f"{s['defect_rate']:.0%} of their rows as injected defects spread over 18 kinds; validate runs with "
         f"`--format json --max-errors {s['max_errors']}`.",
+        *_shape(results),
         "",
         "## Targets",
         "",
@@ -116,6 +117,17 @@ def markdown(results: Mapping[str, Any]) -> str:
             imports = "; ".join(_share(h) for h in p["imports"][:6])
             lines.append(f"- **{name}** ({_num(p['duration_s'])} s): {ours}. Imports: {imports}.")
     return "\n".join(lines) + "\n"
+
+
+def _shape(results: Mapping[str, Any]) -> list[str]:
+    packages = results.get("packages") or {}
+    if not packages:
+        return []
+    name, biggest = max(packages.items(), key=lambda kv: kv[1]["total_rows"])
+    rows = ", ".join(f"{table} {n}" for table, n in biggest.get("rows", {}).items())
+    return [f"- Rows per table in {name}: {rows}. Every record is cited, so citations are the largest table; "
+            "the issue's reference figures (stock frictionless 115–150 s, read floor 0.75 s) were taken on "
+            "1.0M partnerships + 100k organizations + 100k sources without citations."]
 
 
 def _share(h: Mapping[str, Any]) -> str:
