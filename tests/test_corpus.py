@@ -55,9 +55,11 @@ def places_in_text(output: str, files: set[str]) -> set[tuple[str, int | None]]:
     return places
 
 
-def places_in_json(output: str) -> set[tuple[str, int | None]]:
+def errors_in_json(output: str) -> list[Row]:
+    """The errors of the JSON output as sorted ``(code, file, row, column)`` tuples."""
     data = json.loads(output)
-    return {(e["file"], e["row"]) for e in data["errors"]}
+    assert data["error_count"] == len(data["errors"]) and data["valid"] == (not data["errors"])
+    return sorted(((e["code"], e["file"], e["row"], e["column"]) for e in data["errors"]), key=_key)
 
 
 def places_in_github(output: str) -> set[tuple[str, int | None]]:
@@ -81,7 +83,7 @@ def test_corpus_case(name: str) -> None:
         assert "Traceback" not in result.output, fmt
         assert result.exit_code == case.exit_code, (fmt, result.output)
     assert places_in_text(results["text"].stdout, files) == places
-    assert places_in_json(results["json"].stdout) == places
+    assert errors_in_json(results["json"].stdout) == sorted(case.expected, key=_key)
     assert places_in_github(results["github"].stdout) == places
     assert snapshot(root) == before, "validate wrote into the package"
 
