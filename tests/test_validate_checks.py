@@ -18,7 +18,7 @@ from .conftest import ROOT
 from .validate_helpers import copy_package, edit, found, tree_digest, write
 
 P = "data/partnerships.csv"
-O = "data/organizations.csv"
+ORG = "data/organizations.csv"
 F = "data/features.csv"
 R = "data/regulatory_actions.csv"
 S = "data/sources.csv"
@@ -69,7 +69,8 @@ def _set_resource(pkg: Path, name: str, key: str, value: object) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["../organizations.csv", "https://example.org/regulatory_actions.csv", "/etc/passwd", "data\\x.csv"]
+    "value",
+    ["../organizations.csv", "https://example.org/regulatory_actions.csv", "/etc/passwd", "data\\x.csv"],
 )
 def test_unsafe_resource_paths(pkg: Path, value: str) -> None:
     _set_resource(pkg, "regulatory_actions", "path", value)
@@ -96,9 +97,9 @@ def test_missing_schema_file_and_unknown_type(pkg: Path) -> None:
 
 
 def test_bom_and_crlf(pkg: Path) -> None:
-    write(pkg, O, b"\xef\xbb\xbf" + (pkg / O).read_bytes())
+    write(pkg, ORG, b"\xef\xbb\xbf" + (pkg / ORG).read_bytes())
     write(pkg, R, (pkg / R).read_bytes().replace(b"\n", b"\r\n"))
-    assert found(validate(pkg)) == [("bom", O, 1, None), ("line-ending", R, 1, None)]
+    assert found(validate(pkg)) == [("bom", ORG, 1, None), ("line-ending", R, 1, None)]
 
 
 def test_latin1_byte(pkg: Path) -> None:
@@ -113,20 +114,20 @@ def test_blank_lines_and_ragged_rows(pkg: Path) -> None:
 
 
 def test_whitespace_and_formula_but_not_a_negative_number(pkg: Path) -> None:
-    edit(pkg, O, "axon,Axon,,company", "axon,=Axon,,company ")
+    edit(pkg, ORG, "axon,Axon,,company", "axon,=Axon,,company ")
     edit(pkg, R, ",5800000,USD,", ",-5800000,USD,")
     assert found(validate(pkg)) == [
-        ("enum", O, 3, "org_type"),
-        ("formula", O, 3, "name"),
+        ("enum", ORG, 3, "org_type"),
+        ("formula", ORG, 3, "name"),
         ("minimum", R, 2, "amount"),
-        ("whitespace", O, 3, "org_type"),
+        ("whitespace", ORG, 3, "org_type"),
     ]
 
 
 def test_line_numbers_count_line_breaks_inside_quotes(pkg: Path) -> None:
-    edit(pkg, O, '"Company that owns Ring, according', '"Company that owns Ring,\naccording')
-    edit(pkg, O, "ring,Ring,,company,amazon", "ring,Ring,,company,amazone")
-    assert found(validate(pkg)) == [("foreign-key", O, 10, "parent_org_id")]
+    edit(pkg, ORG, '"Company that owns Ring, according', '"Company that owns Ring,\naccording')
+    edit(pkg, ORG, "ring,Ring,,company,amazon", "ring,Ring,,company,amazone")
+    assert found(validate(pkg)) == [("foreign-key", ORG, 10, "parent_org_id")]
 
 
 # header -------------------------------------------------------------------------------------
@@ -147,13 +148,13 @@ def test_header_mismatch_and_duplicate(pkg: Path) -> None:
 
 def test_type_required_enum_pattern(pkg: Path) -> None:
     edit(pkg, R, ",5800000,", ",5.8m,")
-    edit(pkg, O, "axon,Axon,", "axon,,")
+    edit(pkg, ORG, "axon,Axon,", "axon,,")
     edit(pkg, F, ",facial_recognition,active,2025-12-09,,true,", ",face,active,2025-12,,yes,")
     edit(pkg, P, ",cancelled,2025-10-16,", ",cancelled,16/10/2025,")
     assert found(validate(pkg)) == [
         ("enum", F, 5, "category"),
         ("pattern", P, 7, "announced"),
-        ("required", O, 3, "name"),
+        ("required", ORG, 3, "name"),
         ("type", F, 5, "uses_biometrics"),
         ("type", R, 2, "amount"),
     ]
@@ -162,14 +163,19 @@ def test_type_required_enum_pattern(pkg: Path) -> None:
 def test_keys_foreign_keys_and_citations(pkg: Path) -> None:
     rows = (pkg / R).read_text(encoding="utf-8")
     write(pkg, R, rows + rows.split("\n")[1] + "\n")  # the action twice
-    edit(pkg, P, "flock-safety-navy-network-access,flock-safety,navy,", "flock-safety-navy-network-access,flock-safety,marines,")
+    edit(
+        pkg,
+        P,
+        "flock-safety-navy-network-access,flock-safety,navy,",
+        "flock-safety-navy-network-access,flock-safety,marines,",
+    )
     edit(pkg, C, "axon-1,organizations,axon,,", "axon-1,organizations,axn,field_x,")
     assert found(validate(pkg)) == [
         ("citation-field", C, 3, "field"),
         ("citation-record", C, 3, "record_id"),
         ("foreign-key", P, 4, "partner_org_id"),
         ("primary-key", R, 3, "action_id"),
-        ("uncited-record", O, 3, "org_id"),
+        ("uncited-record", ORG, 3, "org_id"),
     ]
 
 
@@ -177,9 +183,9 @@ def test_keys_foreign_keys_and_citations(pkg: Path) -> None:
 
 
 def test_stale_hash_and_bytes(pkg: Path) -> None:
-    edit(pkg, O, "Axon,,company", "Axon Enterprise,,company", refresh=False)
+    edit(pkg, ORG, "Axon,,company", "Axon Enterprise,,company", refresh=False)
     report = validate(pkg)
-    assert found(report) == [("bytes", O, None, None), ("hash", O, None, None)]
+    assert found(report) == [("bytes", ORG, None, None), ("hash", ORG, None, None)]
     assert "surveillance-ties rehash" in report.errors[0].hint
 
 
@@ -206,7 +212,12 @@ def test_quote_not_found(pkg: Path) -> None:
 
 def test_meaning_rules(pkg: Path) -> None:
     edit(pkg, P, "cancelled,2025-10-16,2026-02-12", "cancelled,2025-10-16,2025-09")  # ended before
-    edit(pkg, P, "flock-safety,navy,network_access,reported", "flock-safety,flock-safety,network_access,reported")
+    edit(
+        pkg,
+        P,
+        "flock-safety,navy,network_access,reported",
+        "flock-safety,flock-safety,network_access,reported",
+    )
     edit(pkg, F, ",active,2025-12-09,,", ",active,2025-02-30,2026,")  # not real; active with an end
     edit(pkg, R, ",5800000,USD,", ",5800000,,")
     assert found(validate(pkg)) == [
@@ -223,8 +234,13 @@ def test_status_without_end_date_and_duplicate_tie(pkg: Path) -> None:
     line = (pkg / P).read_text(encoding="utf-8").split("\n")[3]  # flock-safety -> navy
     rows = (pkg / P).read_text(encoding="utf-8")
     write(pkg, P, rows + line.replace("flock-safety-navy-network-access,", "flock-safety-navy-2,", 1) + "\n")
-    edit(pkg, C, "\nflock-safety-secret", "\nx-1,partnerships,flock-safety-navy-2,,404media-ice-secret-service-navy-"
-         "access-to-flock,Secret Service\nflock-safety-secret")
+    edit(
+        pkg,
+        C,
+        "\nflock-safety-secret",
+        "\nx-1,partnerships,flock-safety-navy-2,,404media-ice-secret-service-navy-"
+        "access-to-flock,Secret Service\nflock-safety-secret",
+    )
     assert found(validate(pkg)) == [("duplicate-tie", P, 9, None), ("status-end-date", P, 7, "ended")]
 
 
@@ -232,8 +248,8 @@ def test_status_without_end_date_and_duplicate_tie(pkg: Path) -> None:
 
 
 def test_counts_stay_exact_when_locations_are_capped(pkg: Path) -> None:
-    text = (pkg / O).read_text(encoding="utf-8")
-    write(pkg, O, text.replace(",company,", ",Company,"))  # 5 enum errors
+    text = (pkg / ORG).read_text(encoding="utf-8")
+    write(pkg, ORG, text.replace(",company,", ",Company,"))  # 5 enum errors
     full = validate(pkg)
     capped = validate(pkg, max_errors=2)
     assert (full.error_count, capped.error_count, dict(capped.counts)) == (5, 5, {"enum": 5})
@@ -245,7 +261,17 @@ def test_counts_stay_exact_when_locations_are_capped(pkg: Path) -> None:
 def test_to_dict_is_the_documented_structure(pkg: Path) -> None:
     edit(pkg, R, ",5800000,", ",5.8m,")
     data = validate(pkg).to_dict()
-    assert list(data) == ["format", "path", "valid", "readable", "error_count", "counts", "shown", "truncated", "errors"]
+    assert list(data) == [
+        "format",
+        "path",
+        "valid",
+        "readable",
+        "error_count",
+        "counts",
+        "shown",
+        "truncated",
+        "errors",
+    ]
     assert data["errors"] == [
         {
             "code": "type",
@@ -265,7 +291,7 @@ def test_validate_never_writes_and_never_connects(pkg: Path, monkeypatch: pytest
         raise AssertionError("the validator opened a network connection")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    edit(pkg, O, "axon,Axon,,company", "axon,=Axon,,company ", refresh=False)
+    edit(pkg, ORG, "axon,Axon,,company", "axon,=Axon,,company ", refresh=False)
     _set_resource(pkg, "sources", "path", "https://example.org/sources.csv")
     before = tree_digest(pkg)
     report = validate(pkg)

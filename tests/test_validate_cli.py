@@ -43,7 +43,8 @@ def test_text_groups_errors_by_file_with_hints(bad: Path) -> None:
         f"== {P}",
         f'{P}:7:announced: "2025-02-30" is not a real date (use YYYY, YYYY-MM or YYYY-MM-DD with a month and '
         "day that exist) [date-invalid]",
-        "    hint: use a real date as YYYY, YYYY-MM or YYYY-MM-DD (months 01-12, days that exist in that month)",
+        "    hint: use a real date as YYYY, YYYY-MM or YYYY-MM-DD "
+        "(months 01-12, days that exist in that month)",
         "",
         "1 error: 1 date-invalid",
     ]
@@ -96,7 +97,8 @@ def test_python_dash_m_and_no_frictionless_import() -> None:
     code = (
         "import sys, runpy; sys.argv = ['surveillance-ties', 'validate', sys.argv[1]];"
         "\ntry:\n    runpy.run_module('surveillance_ties', run_name='__main__')"
-        "\nexcept SystemExit as e:\n    print('exit', e.code, 'frictionless' in sys.modules, 'polars' in sys.modules)"
+        "\nexcept SystemExit as e:"
+        "\n    print('exit', e.code, 'frictionless' in sys.modules, 'polars' in sys.modules)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, check=True, timeout=120

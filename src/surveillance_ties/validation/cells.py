@@ -6,6 +6,7 @@ per cited table, never per row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from surveillance_ties.validation import types
@@ -15,7 +16,6 @@ from surveillance_ties.validation.report import Collector
 
 if TYPE_CHECKING:
     import numpy as np
-    import pyarrow as pa
 
 _SEP = "\x1f"  # joins the cells of a composite key
 
@@ -26,6 +26,16 @@ def short(value: str | None, size: int = 60) -> str:
     if len(text) > size:
         text = text[: size - 1] + "…"
     return '"' + text.replace("\n", "\\n") + '"'
+
+
+def says(text: str) -> Callable[[str | None], str]:
+    """A message function: the cell value, then ``text``."""
+    return lambda v: f"{short(v)} {text}"
+
+
+def fixed(text: str) -> Callable[[str | None], str]:
+    """A message function that does not show the value."""
+    return lambda v: text
 
 
 def check_header(t: Table, out: Collector) -> None:
@@ -101,7 +111,13 @@ def _constraints(
             inside = pc.is_in(values, value_set=pa.array(nums, pa.float64()))
         else:
             inside = pc.is_in(col, value_set=pa.array([_text(e) for e in enum], pa.string()))
-        t.emit(out, "enum", name, pc.and_(ok, pc.invert(inside)), lambda v: f"{short(v)} is not one of: {allowed}")
+        t.emit(
+            out,
+            "enum",
+            name,
+            pc.and_(ok, pc.invert(inside)),
+            lambda v: f"{short(v)} is not one of: {allowed}",
+        )
     pattern = constraints.get("pattern")
     if isinstance(pattern, str):
         t.emit(
@@ -120,13 +136,23 @@ def _constraints(
             if values is not None:
                 limit = types.bound(constraints[key], field)
                 mask = pc.and_(ok, pc.invert(pc.fill_null(op(values, limit), False)))  # NaN fails both
-                t.emit(out, code, name, mask, lambda v, w=word, b=constraints[key]: f"{short(v)} is {w} {b}")
+                t.emit(out, code, name, mask, says("is " + word + " " + str(constraints[key])))
     if "minLength" in constraints or "maxLength" in constraints:
         length = pc.utf8_length(col)
         lo, hi = constraints.get("minLength"), constraints.get("maxLength")
-        mask = pc.and_(ok, pc.or_(pc.less(length, lo or 0), pc.greater(length, hi if hi is not None else 2**31)))
-        t.emit(out, "length", name, mask, lambda v: f"{short(v)} has {len(v or '')} characters; allowed: "
-               f"{lo if lo is not None else 0} to {hi if hi is not None else 'any number'}")
+        mask = pc.and_(
+            ok, pc.or_(pc.less(length, lo or 0), pc.greater(length, hi if hi is not None else 2**31))
+        )
+        t.emit(
+            out,
+            "length",
+            name,
+            mask,
+            lambda v: (
+                f"{short(v)} has {len(v or '')} characters; allowed: "
+                f"{lo if lo is not None else 0} to {hi if hi is not None else 'any number'}"
+            ),
+        )
     if constraints.get("unique") and primary_key(t.resource.schema or {}) != [name]:  # else: primary-key
         dup = duplicates([col], pc.invert(ok) if ok is not None else None)
         t.emit(out, "unique", name, dup, lambda v: f"{short(v)} occurs more than once in this column")
@@ -224,11 +250,21 @@ def check_primary_key(t: Table, out: Collector) -> None:
         skip = t.missing(f) if skip is None else pc.or_(skip, t.missing(f))
     dup = duplicates([t.columns[f] for f in pk], skip)
     if len(pk) == 1:
-        t.emit(out, "primary-key", pk[0], dup, lambda v: f"the primary key {short(v)} is already used by an "
-               "earlier row")
+        t.emit(
+            out,
+            "primary-key",
+            pk[0],
+            dup,
+            lambda v: f"the primary key {short(v)} is already used by an earlier row",
+        )
     else:
-        t.emit(out, "primary-key", None, dup, lambda v: f"the primary key ({', '.join(pk)}) repeats an "
-               "earlier row's")
+        t.emit(
+            out,
+            "primary-key",
+            None,
+            dup,
+            lambda v: f"the primary key ({', '.join(pk)}) repeats an earlier row's",
+        )
 
 
 def key_column(t: Table, fields: list[str]) -> Any:
@@ -262,9 +298,15 @@ def check_foreign_keys(t: Table, tables: dict[str, Table], out: Collector) -> No
         mask = pc.and_(pc.invert(empty), pc.invert(found))
         where = f"{ref.file} ({', '.join(remote)})"
         if len(local) == 1:
-            t.emit(out, "foreign-key", local[0], mask, lambda v, w=where: f"{short(v)} is not in {w}")
+            t.emit(out, "foreign-key", local[0], mask, says(f"is not in {where}"))
         else:
-            t.emit(out, "foreign-key", None, mask, lambda v, w=where, n=local: f"({', '.join(n)}) not found in {w}")
+            t.emit(
+                out,
+                "foreign-key",
+                None,
+                mask,
+                fixed(f"({', '.join(local)}) not found in {where}"),
+            )
 
 
 def check_citations(tables: dict[str, Table], out: Collector) -> None:
@@ -287,9 +329,15 @@ def check_citations(tables: dict[str, Table], out: Collector) -> None:
                 bad = pc.and_(rows, pc.invert(pc.is_in(t.columns["record_id"], value_set=ids)))
                 bad = pc.and_(bad, pc.invert(t.missing("record_id")))
                 w = f"{ref.file} ({pk[0]})"
-                t.emit(out, "citation-record", "record_id", bad, lambda v, w=w: f"{short(v)} is not in {w}")
+                t.emit(out, "citation-record", "record_id", bad, says(f"is not in {w}"))
             if "field" in t.columns:
                 names = pa.array(ref.resource.fields, pa.string())
                 bad = pc.and_(rows, pc.invert(pc.is_in(t.columns["field"], value_set=names)))
                 bad = pc.and_(bad, pc.invert(t.missing("field")))
-                t.emit(out, "citation-field", "field", bad, lambda v, n=target: f"{short(v)} is not a field of {n}")
+                t.emit(
+                    out,
+                    "citation-field",
+                    "field",
+                    bad,
+                    says(f"is not a field of {target}"),
+                )

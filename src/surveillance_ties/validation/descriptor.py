@@ -151,7 +151,8 @@ def _check_references(resources: list[Resource], out: Collector) -> None:
                 out.add(
                     "schema-invalid",
                     r.schema_file,
-                    f"foreignKeys[{j}] refers to {', '.join(map(repr, unknown))}, which {target} does not have",
+                    f"foreignKeys[{j}] refers to {', '.join(map(repr, unknown))}, "
+                    f"which {target} does not have",
                 )
                 r.schema = None
 
@@ -190,9 +191,7 @@ def _check_resource_keys(res: dict[str, Any], where: str, name: str, out: Collec
     return ok
 
 
-def _resource(
-    res: dict[str, Any], root: Path, name: str, names: set[str], out: Collector
-) -> Resource | None:
+def _resource(res: dict[str, Any], root: Path, name: str, names: set[str], out: Collector) -> Resource | None:
     path: str = res["path"]
     file = root / path
     try:
@@ -213,7 +212,11 @@ def _resource(
         why = unsafe(schema_ref)
         sfile = root / schema_ref
         if why is not None or not sfile.resolve().is_relative_to(root.resolve()):
-            out.add("resource-path", name, f"resource {res['name']!r}: schema {schema_ref!r} {why or 'is outside'}")
+            out.add(
+                "resource-path",
+                name,
+                f"resource {res['name']!r}: schema {schema_ref!r} {why or 'is outside'}",
+            )
         elif not sfile.is_file():
             out.order_file(schema_ref)
             out.add("schema-missing", schema_ref, f"{schema_ref} does not exist")
@@ -259,8 +262,14 @@ def check_schema(schema: dict[str, Any], file: str, resource: str, names: set[st
             ok = False
         seen.add(fname)
         ftype = f.get("type", "string")
+        if (problem := _field_problem(f)) is not None:
+            out.add("schema-invalid", file, f"field {fname!r}: {problem}", column=fname)
+            ok = False
+            continue
         if ftype not in TYPES:
-            out.add("schema-unknown-type", file, f"field {fname!r} has the unknown type {ftype!r}", column=fname)
+            out.add(
+                "schema-unknown-type", file, f"field {fname!r} has the unknown type {ftype!r}", column=fname
+            )
             ok = False
         constraints = f.get("constraints", {})
         if not isinstance(constraints, dict):
@@ -299,6 +308,35 @@ def check_schema(schema: dict[str, Any], file: str, resource: str, names: set[st
 _NUMERIC = frozenset({"integer", "number", "year"})
 
 
+_FIELD_STRINGS = (
+    "type",
+    "format",
+    "title",
+    "description",
+    "decimalChar",
+    "groupChar",
+    "delimiter",
+    "itemType",
+)
+_FIELD_STRING_LISTS = ("trueValues", "falseValues", "missingValues")
+
+
+def _field_problem(f: dict[str, Any]) -> str | None:
+    """What is wrong with the shape of a field descriptor (beyond its constraints), or None."""
+    for key in _FIELD_STRINGS:
+        if key in f and not isinstance(f[key], str):
+            return f"`{key}` must be a string, not {f[key]!r}"
+    for key in _FIELD_STRING_LISTS:
+        if key in f and (not isinstance(f[key], list) or not all(isinstance(v, str) for v in f[key])):
+            return f"`{key}` must be a list of strings"
+    if "bareNumber" in f and not isinstance(f["bareNumber"], bool):
+        return "`bareNumber` must be true or false"
+    for key in ("decimalChar", "groupChar", "delimiter"):
+        if key in f and not f[key]:
+            return f"`{key}` must not be empty"
+    return None
+
+
 def _constraint_problem(c: dict[str, Any], ftype: str) -> str | None:
     """What is wrong with a field's constraints, or None."""
     pattern = c.get("pattern")
@@ -320,6 +358,9 @@ def _constraint_problem(c: dict[str, Any], ftype: str) -> str | None:
     for key in ("minLength", "maxLength"):
         if key in c and (not isinstance(c[key], int) or isinstance(c[key], bool) or c[key] < 0):
             return f"`{key}` must be a whole number of at least 0, not {c[key]!r}"
+    enum = c.get("enum")
+    if enum is not None and not all(isinstance(v, str | int | float) for v in enum):
+        return "`enum` must list strings, numbers or booleans"
     for key in ("required", "unique"):
         if key in c and not isinstance(c[key], bool):
             return f"`{key}` must be true or false, not {c[key]!r}"

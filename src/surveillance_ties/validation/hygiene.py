@@ -36,15 +36,19 @@ def check_cells(t: Table, out: Collector) -> None:
         text = types.get(name) not in NUMERIC
         found = strings.edges(col, WHITESPACE, FORMULA) if text else strings.edges(col, WHITESPACE)
         first, last = found[0]
-        t.emit(out, "whitespace", name, first | last, lambda v: f"{short(v)} has white space at its start or end")
+        t.emit(
+            out, "whitespace", name, first | last, lambda v: f"{short(v)} has white space at its start or end"
+        )
         if text:
             t.emit(
                 out,
                 "formula",
                 name,
                 found[1][0],
-                lambda v: f"{short(v)} starts with {short((v or ' ')[0])}, so a spreadsheet would run it as "
-                "a formula",
+                lambda v: (
+                    f"{short(v)} starts with {short((v or ' ')[0])}, so a spreadsheet would run it as "
+                    "a formula"
+                ),
             )
 
 

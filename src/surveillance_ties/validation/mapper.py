@@ -57,13 +57,15 @@ def _column(field: dict[str, Any], required: bool) -> Any:
     if "minLength" in c or "maxLength" in c:
         lo, hi = c.get("minLength", 0), c.get("maxLength")
         checks.append(
-            Check(lambda s, lo=lo, hi=hi: (s == "") | s.str.len().between(lo, hi if hi is not None else 2**31),
+            Check(lambda s, lo=lo, hi=hi: (s == "") | s.str.len().between(lo, 2**31 if hi is None else hi),
                   name="length")
         )  # fmt: skip
     return Column(str, checks=checks, nullable=False, unique=bool(c.get("unique")), name=field["name"])
 
 
-def to_pandera(schema: dict[str, Any], *, columns: bool = True, name: str | None = None) -> pa.DataFrameSchema:
+def to_pandera(
+    schema: dict[str, Any], *, columns: bool = True, name: str | None = None
+) -> pa.DataFrameSchema:
     """The pandera schema of a table read as text, with the meaning checks attached.
 
     With ``columns=False`` only the DataFrame-wide meaning checks are kept (what the validator
@@ -75,7 +77,10 @@ def to_pandera(schema: dict[str, Any], *, columns: bool = True, name: str | None
     names = [f["name"] for f in fields]
     pk = schema.get("primaryKey") or []
     pk = [pk] if isinstance(pk, str) else list(pk)
-    cols = {f["name"]: _column(f, bool(f.get("constraints", {}).get("required")) or f["name"] in pk) for f in fields}
+    cols = {
+        f["name"]: _column(f, bool(f.get("constraints", {}).get("required")) or f["name"] in pk)
+        for f in fields
+    }
     return DataFrameSchema(
         cols if columns else {},
         checks=meaning.checks_for(names),

@@ -108,7 +108,9 @@ def _date_invalid(name: str) -> Rule:
         name,
         (name,),
         ok,
-        lambda v: f'"{v}" is not a real date (use YYYY, YYYY-MM or YYYY-MM-DD with a month and day that exist)',
+        lambda v: (
+            f'"{v}" is not a real date (use YYYY, YYYY-MM or YYYY-MM-DD with a month and day that exist)'
+        ),
     )
 
 

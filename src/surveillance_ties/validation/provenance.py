@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from surveillance_ties.provenance import fold
-from surveillance_ties.validation.cells import short
+from surveillance_ties.validation.cells import says, short
 from surveillance_ties.validation.descriptor import primary_key, unsafe
 from surveillance_ties.validation.hygiene import WHITESPACE
 from surveillance_ties.validation.quotes import occurs
@@ -28,7 +28,7 @@ from surveillance_ties.validation.read import Table
 from surveillance_ties.validation.report import Collector
 
 if TYPE_CHECKING:
-    import numpy as np
+    pass
 
 SEEDS = "seeds"
 _SPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
@@ -45,9 +45,8 @@ def fold_column(col: Any) -> Any:
     Only the cells that need it (a curly quote, a white-space character other than a single
     space, or a space at either end) go through the regex replacement.
     """
-    import pyarrow.compute as pc
-
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from surveillance_ties.validation.strings import needs_fold
 
@@ -123,7 +122,9 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
     source_archive = pc.index_in(pc.fill_null(archive, ""), value_set=known)
     archive_no = pc.take(source_archive, pc.index_in(cites.columns["source_id"], value_set=ids))
     archive_no = archive_no.to_numpy(zero_copy_only=False)
-    live = ~np.isnan(archive_no.astype("float64")) & ~np.asarray(cites.missing("quote").to_numpy(), dtype=bool)
+    live = ~np.isnan(archive_no.astype("float64")) & ~np.asarray(
+        cites.missing("quote").to_numpy(), dtype=bool
+    )
     rows = np.flatnonzero(live)
     if not len(rows):
         return
@@ -160,6 +161,13 @@ def check_uncited(tables: dict[str, Table], out: Collector) -> None:
             continue
         cited = pc.filter(cites.columns["record_id"], pc.equal(cites.columns["table"], name))
         ids = t.columns[pk[0]]
-        mask = pc.and_(pc.invert(pc.is_in(ids, value_set=cited.combine_chunks())), pc.invert(t.missing(pk[0])))
-        t.emit(out, "uncited-record", pk[0], mask, lambda v, n=name: f"{short(v)} has no citation in the "
-               f"citations table (table = {n})")
+        mask = pc.and_(
+            pc.invert(pc.is_in(ids, value_set=cited.combine_chunks())), pc.invert(t.missing(pk[0]))
+        )
+        t.emit(
+            out,
+            "uncited-record",
+            pk[0],
+            mask,
+            says(f"has no citation in the citations table (table = {name})"),
+        )

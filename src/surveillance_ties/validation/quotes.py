@@ -51,7 +51,8 @@ def _key(head: np.ndarray, tail: np.ndarray | None, text: np.ndarray) -> np.ndar
     with np.errstate(over="ignore"):
         mixed = head * np.uint64(_MIX[0]) + text.astype(np.uint64) * np.uint64(_MIX[1])
         mixed = mixed ^ (mixed >> np.uint64(29))
-        return mixed if tail is None else mixed + tail * np.uint64(_MIX[1])
+        out: np.ndarray = mixed if tail is None else mixed + tail * np.uint64(_MIX[1])
+        return out
 
 
 def occurs(quotes: Any, text_of: np.ndarray, texts: list[bytes]) -> np.ndarray:

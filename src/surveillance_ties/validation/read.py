@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import re
 import io
+import re
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -50,9 +50,7 @@ class Table:
 
     def lines(self, idx: np.ndarray) -> np.ndarray:
         """Editor line numbers of the data rows at positions ``idx``."""
-        if self._lines is None:
-            return idx + 2
-        return self._lines[idx]
+        return self.line_map()(idx)
 
     def drop(self, mask: np.ndarray) -> None:
         """Remove the rows where ``mask`` is true (keeping the line numbers of the others)."""
@@ -72,9 +70,11 @@ class Table:
     def line_map(self) -> Callable[[np.ndarray], np.ndarray]:
         """The current position -> line function (kept valid even if rows are dropped later)."""
         lines = self._lines
-        if lines is None:
-            return lambda idx: idx + 2
-        return lambda idx: lines[idx]
+
+        def line(idx: np.ndarray) -> np.ndarray:
+            return idx + 2 if lines is None else lines[idx]
+
+        return line
 
     def missing(self, name: str) -> pa.ChunkedArray:
         """Mask of the cells of ``name`` that hold a missing value (``missingValues``, default "")."""
@@ -111,7 +111,14 @@ class Table:
         if len(idx):
             name = values or column
             out.add_rows(
-                code, self.file, column, idx, self.columns.get(name) if name else None, message, self.line_map(), hint
+                code,
+                self.file,
+                column,
+                idx,
+                self.columns.get(name) if name else None,
+                message,
+                self.line_map(),
+                hint,
             )
         return len(idx)
 
@@ -260,7 +267,8 @@ def _fix_encoding(data: bytes, file: str, out: Collector) -> bytes:
         out.add(
             "encoding",
             file,
-            f"byte {exc.start} ({data[exc.start]:#04x}) is not UTF-8 (the file may be Latin-1 or Windows-1252)",
+            f"byte {exc.start} ({data[exc.start]:#04x}) is not UTF-8 "
+            "(the file may be Latin-1 or Windows-1252)",
             row=_line_of(data, exc.start),
         )
     return data.decode("utf-8", errors="replace").encode("utf-8")
@@ -319,7 +327,9 @@ def _line_map(
     last = arr[np.maximum(stops - 1, 0)]
     blank = (length == 0) | ((length == 1) & (last == 13))
     start_lines = np.searchsorted(nl, starts) + 1
-    out.add_rows("blank-row", file, None, start_lines[blank], None, lambda v: "the line is blank", lambda i: i)
+    out.add_rows(
+        "blank-row", file, None, start_lines[blank], None, lambda v: "the line is blank", lambda i: i
+    )
     record_lines = start_lines[~blank]  # record 1 = header
     skipped = np.array(sorted(b[0] for b in bad if b[0] is not None), dtype=np.int64)
     extra: list[tuple[int, list[str]]] = []

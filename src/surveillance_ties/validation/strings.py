@@ -25,12 +25,12 @@ def _buffers(arr: Any) -> tuple[np.ndarray, np.ndarray]:
     import pyarrow as pa
 
     if arr.type == pa.large_string():
-        width = np.int64
+        width = "<i8"
     elif arr.type == pa.string():
-        width = np.int32
+        width = "<i4"
     else:
         arr = arr.cast(pa.string())
-        width = np.int32
+        width = "<i4"
     _, offsets, data = arr.buffers()
     off = np.frombuffer(offsets, dtype=width)[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
     body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
@@ -89,7 +89,7 @@ def edges(col: Any, *sets: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
             bl = body[np.maximum(stop - 1, 0)]
             lead = np.flatnonzero(live & (b0 >= 0x80))
             tail = np.flatnonzero(live & (bl >= 0x80))
-        for (single, multi), table, (firsts, lasts) in zip(encoded, tables, result, strict=True):
+        for (_, multi), table, (firsts, lasts) in zip(encoded, tables, result, strict=True):
             if not len(body):
                 firsts.append(np.zeros(len(start), dtype=bool))
                 lasts.append(np.zeros(len(start), dtype=bool))
@@ -105,7 +105,10 @@ def edges(col: Any, *sets: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
             firsts.append(first)
             lasts.append(last)
     return [
-        (np.concatenate(f) if f else np.zeros(0, dtype=bool), np.concatenate(la) if la else np.zeros(0, dtype=bool))
+        (
+            np.concatenate(f) if f else np.zeros(0, dtype=bool),
+            np.concatenate(la) if la else np.zeros(0, dtype=bool),
+        )
         for f, la in result
     ]
 
@@ -123,7 +126,9 @@ def partial_dates(col: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     import numpy as np
     import pyarrow.compute as pc
 
-    shaped = np.asarray(pc.fill_null(pc.match_substring_regex(col, _DATE_SHAPE), False).to_numpy(), dtype=bool)
+    shaped = np.asarray(
+        pc.fill_null(pc.match_substring_regex(col, _DATE_SHAPE), False).to_numpy(), dtype=bool
+    )
     size = lengths(col)
     idx = np.flatnonzero(shaped)
     d = np.zeros((len(idx), 8), dtype=np.int64)

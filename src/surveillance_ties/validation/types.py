@@ -106,7 +106,9 @@ def invalid(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray | No
     if ftype in PATTERNS:
         bad = _not(_full(col, PATTERNS[ftype]))
         if ftype == "duration":
-            bad = pc.or_(bad, pc.or_(pc.is_in(col, value_set=_pa().array(["P", "PT"])), pc.ends_with(col, "T")))
+            bad = pc.or_(
+                bad, pc.or_(pc.is_in(col, value_set=_pa().array(["P", "PT"])), pc.ends_with(col, "T"))
+            )
         return bad
     if ftype == "geopoint":
         return _geopoint(col, fmt)
