@@ -175,7 +175,10 @@ def test_random_corruptions_never_crash_or_write(changes: list[Corruption], fmt:
         assert "Traceback" not in result.output
         descriptor_changed = before[DESCRIPTOR] != original[DESCRIPTOR]
         assert result.exit_code in ({0, 1, 2} if descriptor_changed else {0, 1}), result.output
-        if result.exit_code != 2:
+        assert (result.exit_code == 2) == (not report.readable)
+        if result.exit_code == 2:  # unreadable: only the descriptor can be the reason
+            assert {codes.CODES[e.code].family for e in report.errors} == {"descriptor"}, report.errors
+        else:
             assert result.exit_code == (1 if report.errors else 0)
         tables_changed = [t for t in TABLES if before[t] != original[t]]
         if tables_changed and not descriptor_changed:
