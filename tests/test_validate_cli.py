@@ -104,3 +104,27 @@ def test_python_dash_m_and_no_frictionless_import() -> None:
         [sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, check=True, timeout=120
     ).stdout
     assert out.splitlines() == [f"{ROOT}: valid, no errors", "exit 0 False False"]
+
+
+def test_contributing_shows_real_output(tmp_path: Path) -> None:
+    root = copy_package(tmp_path / "pkg")
+    edit(root, P, "cancelled,2025-10-16,2026-02-12", "cancelled,2025-10-16,2026-02-30")
+    shown = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8").split("```text\n")[1].split("```")[0]
+    assert run(str(root))[1].startswith(shown)
+
+
+def test_ci_and_pre_commit_run_the_validator() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github/workflows/validate.yml").read_text(encoding="utf-8"))
+    assert set(workflow[True]) == {"push", "pull_request"}  # YAML reads the key `on` as True
+    steps = [s.get("run", "") for s in workflow["jobs"]["validate"]["steps"]]
+    assert steps[-2:] == ["python -m pip install .", "surveillance-ties validate --format github"]
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert (hook["id"], hook["entry"], hook["language"], hook["pass_filenames"]) == (
+        "surveillance-ties-validate",
+        "surveillance-ties validate",
+        "python",
+        False,
+    )
+    assert hook["files"] == r"^(data/|schemas/|seeds/|datapackage\.json$)"
