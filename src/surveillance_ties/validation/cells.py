@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from surveillance_ties.validation import types
+from surveillance_ties.validation import strings, types
 from surveillance_ties.validation.descriptor import fk_parts, primary_key
 from surveillance_ties.validation.read import Table, positions
 from surveillance_ties.validation.report import Collector
@@ -309,35 +309,77 @@ def check_foreign_keys(t: Table, tables: dict[str, Table], out: Collector) -> No
             )
 
 
-def check_citations(tables: dict[str, Table], out: Collector) -> None:
-    """For tables with ``table`` and ``record_id`` fields: the record exists, ``field`` is a field."""
+def groups(col: Any) -> dict[str, np.ndarray]:
+    """Row positions per distinct value of a text column (one hash pass, one stable sort)."""
+    import numpy as np
+
+    enc = (col.combine_chunks() if hasattr(col, "combine_chunks") else col).dictionary_encode()
+    codes = enc.indices.to_numpy(zero_copy_only=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(enc.dictionary) + 1))
+    return {
+        str(value): order[bounds[i] : bounds[i + 1]] for i, value in enumerate(enc.dictionary.to_pylist())
+    }
+
+
+def _absent(col: Any, rows: np.ndarray, allowed: Any) -> np.ndarray:
+    """The positions among ``rows`` whose non-empty cell is not in ``allowed``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = pc.take(col, pa.array(rows))
+    found = pc.is_in(cells, value_set=allowed).to_numpy(zero_copy_only=False)
+    empty = strings.lengths(cells) == 0
+    return np.asarray(rows[~np.asarray(found, dtype=bool) & ~empty])
+
+
+def _mask(n: int, idx: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    mask = np.zeros(n, dtype=bool)
+    mask[idx] = True
+    return mask
+
+
+def check_citations(
+    tables: dict[str, Table], out: Collector, known: set[str] | frozenset[str] = frozenset()
+) -> None:
+    """For tables with ``table`` and ``record_id`` fields: the record exists, ``field`` is a field.
+
+    ``known`` names every resource of the package, readable or not: a citation into a resource that
+    exists but could not be checked is not reported again.
+    """
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     for t in tables.values():
         if "table" not in t.columns or "record_id" not in t.columns:
             continue
-        named = t.columns["table"]
-        for target in pc.unique(named).to_pylist():  # once per cited table
+        for target, rows in groups(t.columns["table"]).items():  # once per cited table
             ref = tables.get(target)
-            rows = pc.equal(named, target)
             if ref is None:
+                if target not in known:  # not a table of the package at all
+                    bad = _absent(t.columns["record_id"], rows, pa.array([], pa.string()))
+                    for done in t.flagged.get("table", []):  # an enum error says enough
+                        bad = np.setdiff1d(bad, done)
+                    msg = says(f"cannot be found: the package has no table {target!r}")
+                    t.emit(out, "citation-record", "record_id", _mask(t.num_rows, bad), msg)
                 continue
             pk = primary_key(ref.resource.schema or {})
             if len(pk) == 1 and pk[0] in ref.columns:
                 ids = pc.filter(ref.columns[pk[0]], pc.invert(ref.missing(pk[0]))).combine_chunks()
-                bad = pc.and_(rows, pc.invert(pc.is_in(t.columns["record_id"], value_set=ids)))
-                bad = pc.and_(bad, pc.invert(t.missing("record_id")))
+                bad = _absent(t.columns["record_id"], rows, ids)
                 w = f"{ref.file} ({pk[0]})"
-                t.emit(out, "citation-record", "record_id", bad, says(f"is not in {w}"))
+                t.emit(out, "citation-record", "record_id", _mask(t.num_rows, bad), says(f"is not in {w}"))
             if "field" in t.columns:
                 names = pa.array(ref.resource.fields, pa.string())
-                bad = pc.and_(rows, pc.invert(pc.is_in(t.columns["field"], value_set=names)))
-                bad = pc.and_(bad, pc.invert(t.missing("field")))
+                bad = _absent(t.columns["field"], rows, names)
                 t.emit(
                     out,
                     "citation-field",
                     "field",
-                    bad,
+                    _mask(t.num_rows, bad),
                     says(f"is not a field of {target}"),
                 )

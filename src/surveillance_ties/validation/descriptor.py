@@ -53,6 +53,7 @@ class Package:
     descriptor: str
     resources: list[Resource]
     readable: bool
+    names: set[str] = field(default_factory=set)  # every resource named in the descriptor
 
 
 def locate(path: str | Path) -> tuple[Path, str]:
@@ -126,6 +127,7 @@ def read_package(path: str | Path, out: Collector) -> Package:
             out.add("descriptor-shape", name, f"{where}: the name {rname!r} is used twice")
             continue
         seen.add(rname)
+        package.names.add(rname)
         if _check_resource_keys(res, where, name, out):
             candidates.append((i, res))
     names = {res["name"] for _, res in candidates}

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from surveillance_ties.provenance import fold
-from surveillance_ties.validation.cells import says, short
+from surveillance_ties.validation.cells import groups, says, short
 from surveillance_ties.validation.descriptor import primary_key, unsafe
 from surveillance_ties.validation.hygiene import WHITESPACE
 from surveillance_ties.validation.quotes import occurs
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 SEEDS = "seeds"
 _SPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
 _CURLY = {"‘": "'", "’": "'", "“": '"', "”": '"'}
+_OTHER_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE if c != " ")
+_SPACED = f"[{_OTHER_SPACE}]|  |^ | $"  # cells whose white space folding changes
+_NEEDS = f"[{_OTHER_SPACE}{''.join(_CURLY)}]|  |^ | $"  # cells folding changes at all
 
 
 def _find(tables: dict[str, Table], *fields: str) -> Table | None:
@@ -45,25 +48,20 @@ def fold_column(col: Any) -> Any:
     Only the cells that need it (a curly quote, a white-space character other than a single
     space, or a space at either end) go through the regex replacement.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    from surveillance_ties.validation.strings import needs_fold
-
     col = col.combine_chunks() if hasattr(col, "combine_chunks") else col
-    curly, space = needs_fold(col)
-    either = curly | space
-    if not either.any():
+    needs = pc.match_substring_regex(col, _NEEDS)
+    if not pc.any(needs).as_py():
         return col
-    part = pc.filter(col, pa.array(either))
+    part = pc.filter(col, needs)
     for old, new in _CURLY.items():
         part = pc.replace_substring(part, old, new)
-    spaced = space[either]
-    if spaced.any():
-        fix = pa.array(spaced)
-        folded = pc.utf8_trim(pc.replace_substring_regex(pc.filter(part, fix), _SPACE_RUN, " "), " ")
-        part = pc.replace_with_mask(part, fix, folded)
-    return pc.replace_with_mask(col, pa.array(either), part)
+    spaced = pc.match_substring_regex(part, _SPACED)
+    if pc.any(spaced).as_py():
+        folded = pc.utf8_trim(pc.replace_substring_regex(pc.filter(part, spaced), _SPACE_RUN, " "), " ")
+        part = pc.replace_with_mask(part, spaced, folded)
+    return pc.replace_with_mask(col, needs, part)
 
 
 def check_archives(root: Path, tables: dict[str, Table], out: Collector) -> dict[str, str]:
@@ -119,21 +117,18 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
         citer = pc.index_in(sources.columns["cited_by"].combine_chunks(), value_set=ids)
         archive = pc.if_else(pc.equal(archive, ""), pc.take(archive, citer), archive)
     known = pa.array(sorted(texts), pa.string())
-    source_archive = pc.index_in(pc.fill_null(archive, ""), value_set=known)
-    archive_no = pc.take(source_archive, pc.index_in(cites.columns["source_id"], value_set=ids))
-    archive_no = archive_no.to_numpy(zero_copy_only=False)
-    live = ~np.isnan(archive_no.astype("float64")) & ~np.asarray(
-        cites.missing("quote").to_numpy(), dtype=bool
-    )
-    rows = np.flatnonzero(live)
-    if not len(rows):
-        return
+    path = pc.take(pc.fill_null(archive, ""), pc.index_in(cites.columns["source_id"], value_set=ids))
+    archive_no = pc.index_in(path, value_set=known).to_numpy(zero_copy_only=False)
+    has_quote = ~np.asarray(cites.missing("quote").to_numpy(), dtype=bool)
+    # no archived text anywhere (not archived, not cited by an archived source): cannot be verbatim
+    nowhere = has_quote & np.asarray(pc.fill_null(pc.equal(path, ""), False).to_numpy(), dtype=bool)
+    rows = np.flatnonzero(~np.isnan(archive_no.astype("float64")) & has_quote)
     group = archive_no[rows].astype(np.int64)
     quote = cites.columns["quote"]
     quotes = fold_column(quote if len(rows) == len(quote) else pc.take(quote, pa.array(rows)))
     archive_texts = [texts[p].encode("utf-8") for p in known.to_pylist()]
     found = occurs(quotes, group, archive_texts)
-    mask = np.zeros(cites.num_rows, dtype=bool)
+    mask = nowhere.copy()
     mask[rows[~found]] = True
     cites.emit(
         out,
@@ -146,12 +141,14 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
 
 def check_uncited(tables: dict[str, Table], out: Collector) -> None:
     """``uncited-record``: every record of the tables named in citations' ``table`` enum is cited."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     cites = _find(tables, "table", "record_id")
     if cites is None:
         return
     field = next(f for f in (cites.resource.schema or {})["fields"] if f["name"] == "table")
+    by_table = groups(cites.columns["table"])
     for name in field.get("constraints", {}).get("enum", []):  # once per cited table
         t = tables.get(name)
         if t is None:
@@ -159,11 +156,14 @@ def check_uncited(tables: dict[str, Table], out: Collector) -> None:
         pk = primary_key(t.resource.schema or {})
         if len(pk) != 1 or pk[0] not in t.columns:
             continue
-        cited = pc.filter(cites.columns["record_id"], pc.equal(cites.columns["table"], name))
-        ids = t.columns[pk[0]]
-        mask = pc.and_(
-            pc.invert(pc.is_in(ids, value_set=cited.combine_chunks())), pc.invert(t.missing(pk[0]))
+        rows = by_table.get(name)
+        cited = (
+            pc.take(cites.columns["record_id"], pa.array(rows))
+            if rows is not None
+            else pa.array([], pa.string())
         )
+        ids = t.columns[pk[0]]
+        mask = pc.and_(pc.invert(pc.is_in(ids, value_set=cited)), pc.invert(t.missing(pk[0])))
         t.emit(
             out,
             "uncited-record",

@@ -41,7 +41,7 @@ class Table:
     _lines: np.ndarray | None = None  # editor line of each data row; None means i + 2
     quiet: np.ndarray | None = None  # rows to report nothing on (ragged rows kept for their keys)
     _missing: dict[str, pa.ChunkedArray] = field(default_factory=dict)
-    #: positions of cells already reported as not fitting their type or pattern, per column
+    #: positions of cells already reported as not fitting their type, pattern or enum, per column
     flagged: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
     @property
@@ -106,7 +106,7 @@ class Table:
         idx = positions(mask)
         if self.quiet is not None and len(idx):
             idx = idx[~self.quiet[idx]]
-        if len(idx) and column is not None and code in ("type", "pattern"):
+        if len(idx) and column is not None and code in ("type", "pattern", "enum"):
             self.flagged.setdefault(column, []).append(idx)
         if len(idx):
             name = values or column
@@ -252,6 +252,7 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
         lines = np.concatenate([lines, np.array([ln for ln, _ in extra], dtype=np.int64)])
         quiet = np.concatenate([quiet if quiet is not None else np.zeros(len(lines) - len(extra), bool),
                                 np.ones(len(extra), dtype=bool)])  # fmt: skip
+    rows = rows.combine_chunks()  # one chunk per column: no per-block overhead in the checks
     columns: dict[str, pa.ChunkedArray] = {}
     for i, h in enumerate(header):
         if h in resource.fields and h not in columns:

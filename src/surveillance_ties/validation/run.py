@@ -51,7 +51,7 @@ def _run(path: Path, out: Collector) -> bool:
             cells.check_primary_key(t, out)
         for t in tables.values():
             cells.check_foreign_keys(t, tables, out)
-        cells.check_citations(tables, out)
+        cells.check_citations(tables, out, package.names)
         texts = provenance.check_archives(package.root, tables, out)
         provenance.check_quotes(tables, texts, out)
         provenance.check_uncited(tables, out)

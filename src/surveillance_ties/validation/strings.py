@@ -68,6 +68,16 @@ def _code(body: np.ndarray, start: np.ndarray, n: int) -> np.ndarray:
     return value
 
 
+def _among(values: np.ndarray, wanted: set[int]) -> np.ndarray:
+    """``np.isin`` for a handful of wanted values, without sorting."""
+    import numpy as np
+
+    hit = np.zeros(len(values), dtype=bool)
+    for w in wanted:
+        hit |= values == w
+    return hit
+
+
 def edges(col: Any, *sets: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each set of characters: masks of the cells whose first / last character is in it."""
     import numpy as np
@@ -97,11 +107,14 @@ def edges(col: Any, *sets: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
             first = live & table[b0]
             last = live & table[bl]
             for n, seqs in multi.items():
-                wanted = np.array(sorted(seqs), dtype=np.int64)
-                sub = lead[size[lead] >= n]
-                first[sub[np.isin(_code(body, start[sub], n), wanted)]] = True
-                sub = tail[size[tail] >= n]
-                last[sub[np.isin(_code(body, stop[sub] - n, n), wanted)]] = True
+                leads = np.zeros(256, dtype=bool)
+                leads[[q >> (8 * (n - 1)) for q in seqs]] = True
+                finals = np.zeros(256, dtype=bool)
+                finals[[q & 0xFF for q in seqs]] = True
+                sub = lead[(size[lead] >= n) & leads[b0[lead]]]
+                first[sub[_among(_code(body, start[sub], n), seqs)]] = True
+                sub = tail[(size[tail] >= n) & finals[bl[tail]]]
+                last[sub[_among(_code(body, stop[sub] - n, n), seqs)]] = True
             firsts.append(first)
             lasts.append(last)
     return [
@@ -161,54 +174,3 @@ def partial_dates(col: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     last_day = np.where(has_day, day, last_dim)
     last = np.where(real, year * 10000 + last_month * 100 + last_day, 0)
     return shaped, real, first, last
-
-
-def needs_fold(col: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Cells that :func:`surveillance_ties.provenance.fold` (then strip) may change: ``(curly,
-    space)`` masks, for a curly quote, and for a white-space character other than a single
-    space, two spaces in a row or a space at either end. May flag a few cells that folding leaves
-    alone (never the other way round)."""
-    import numpy as np
-
-    ascii_space = np.zeros(256, dtype=bool)
-    ascii_space[[9, 10, 11, 12, 13, 28, 29, 30, 31]] = True
-    curly_parts: list[np.ndarray] = []
-    space_parts: list[np.ndarray] = []
-    for arr in _chunks(col):
-        off, body = _buffers(arr)
-        n = len(off) - 1
-        curly = np.zeros(n, dtype=bool)
-        space_flag = np.zeros(n, dtype=bool)
-        if len(body):
-            hit = ascii_space[body]
-            space = body == 32
-            hit[:-1] |= space[:-1] & space[1:]
-            lead = np.flatnonzero((body == 0xC2) | ((body >= 0xE1) & (body <= 0xE3)))
-            quote_at = np.zeros(0, dtype=np.int64)
-            if len(lead):
-                nxt = body[np.minimum(lead + 1, len(body) - 1)]
-                nxt2 = body[np.minimum(lead + 2, len(body) - 1)]
-                b = body[lead]
-                special = (
-                    ((b == 0xC2) & ((nxt == 0x85) | (nxt == 0xA0)))
-                    | ((b == 0xE1) & (nxt == 0x9A) & (nxt2 == 0x80))
-                    | ((b == 0xE2) & (nxt == 0x80) & ((nxt2 <= 0x8A) | (nxt2 == 0xA8) | (nxt2 == 0xA9)
-                                                     | (nxt2 == 0xAF)))
-                    | ((b == 0xE2) & (nxt == 0x81) & (nxt2 == 0x9F))
-                    | ((b == 0xE3) & (nxt == 0x80) & (nxt2 == 0x80))
-                )  # fmt: skip
-                hit[lead[special]] = True
-                is_quote = (b == 0xE2) & (nxt == 0x80) & ((nxt2 == 0x98) | (nxt2 == 0x99) | (nxt2 == 0x9C)
-                                                           | (nxt2 == 0x9D))  # fmt: skip
-                quote_at = lead[is_quote]
-            curly[np.searchsorted(off, quote_at, side="right") - 1] = True
-            space_flag[np.searchsorted(off, np.flatnonzero(hit), side="right") - 1] = True
-            size = off[1:] - off[:-1]
-            live = size > 0
-            space_flag |= live & (body[np.minimum(off[:-1], len(body) - 1)] == 32)
-            space_flag |= live & (body[np.maximum(off[1:] - 1, 0)] == 32)
-        curly_parts.append(curly)
-        space_parts.append(space_flag)
-    if not curly_parts:
-        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    return np.concatenate(curly_parts), np.concatenate(space_parts)
