@@ -9,7 +9,7 @@ code needed. Re-exported by the package itself::
     df = st.load("partnerships")     # typed pandas DataFrame
     df.attrs["schema"], df.attrs["citation"]
     st.schema("partnerships").field("status").enum
-    st.citations("partnerships", "ring-flock-search-party-integration")
+    st.citations("partnerships", "ring-flock-safety-footage-sharing")
 
 Column types (see :mod:`surveillance_ties.dtypes`): strings are pandas
 ``string`` (``pd.StringDtype()``), ``enum`` fields are categoricals whose
