@@ -117,11 +117,13 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
         citer = pc.index_in(sources.columns["cited_by"].combine_chunks(), value_set=ids)
         archive = pc.if_else(pc.equal(archive, ""), pc.take(archive, citer), archive)
     known = pa.array(sorted(texts), pa.string())
-    path = pc.take(pc.fill_null(archive, ""), pc.index_in(cites.columns["source_id"], value_set=ids))
-    archive_no = pc.index_in(path, value_set=known).to_numpy(zero_copy_only=False)
+    archive = pc.fill_null(archive, "")
+    source_of = pc.index_in(cites.columns["source_id"], value_set=ids)
+    archive_no = pc.take(pc.index_in(archive, value_set=known), source_of).to_numpy(zero_copy_only=False)
     has_quote = ~np.asarray(cites.missing("quote").to_numpy(), dtype=bool)
     # no archived text anywhere (not archived, not cited by an archived source): cannot be verbatim
-    nowhere = has_quote & np.asarray(pc.fill_null(pc.equal(path, ""), False).to_numpy(), dtype=bool)
+    unarchived = pc.fill_null(pc.take(pc.equal(archive, ""), source_of), False)
+    nowhere = has_quote & np.asarray(unarchived.to_numpy(zero_copy_only=False), dtype=bool)
     rows = np.flatnonzero(~np.isnan(archive_no.astype("float64")) & has_quote)
     group = archive_no[rows].astype(np.int64)
     quote = cites.columns["quote"]

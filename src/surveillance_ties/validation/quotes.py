@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 ANCHOR = 16
-_STATS: dict[str, int] = {}
 _SEP = b"\xff"  # never part of UTF-8 text: no quote can match across two texts
 _MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)  # odd constants to mix (anchor, text) into one key
 
@@ -111,15 +110,16 @@ def occurs(quotes: Any, text_of: np.ndarray, texts: list[bytes]) -> np.ndarray:
         pair_row, pair_pos, length = pair_row[inside], pair_pos[inside], length[inside]
         if not len(pair_row):
             continue
-        candidates = _views(buf, body, pair_pos, length)
-        _STATS["pairs"] = _STATS.get("pairs", 0) + len(pair_pos)
-        same = pc.equal(pc.take(quotes, pa.array(pair_row)), candidates.cast(pa.string()))
+        candidates = _views(pa.py_buffer(buf), body, pair_pos, length)
+        wanted = _views(quotes.buffers()[2], qbody, qstart[pair_row], length)
+        same = pc.equal(wanted, candidates)
         found[pair_row[np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)]] = True
     return found
 
 
-def _views(buf: bytes, body: np.ndarray, start: np.ndarray, length: np.ndarray) -> Any:
-    """A ``string_view`` array of the substrings ``buf[start:start+length]`` (no bytes copied)."""
+def _views(buf: Any, body: np.ndarray, start: np.ndarray, length: np.ndarray) -> Any:
+    """A ``string_view`` array of the substrings ``body[start:start+length]`` (no bytes copied);
+    ``buf`` is the pyarrow buffer that ``body`` views."""
     import numpy as np
     import pyarrow as pa
 
@@ -137,4 +137,4 @@ def _views(buf: bytes, body: np.ndarray, start: np.ndarray, length: np.ndarray) 
     if len(long):
         raw[long, 4:8] = body[start[long, None] + np.arange(4)]
         views[long, 3] = start[long]
-    return pa.Array.from_buffers(pa.string_view(), m, [None, pa.py_buffer(views), pa.py_buffer(buf)])
+    return pa.Array.from_buffers(pa.string_view(), m, [None, pa.py_buffer(views), buf])
