@@ -14,7 +14,7 @@ from surveillance_ties.provenance import fold
 from surveillance_ties.validation import codes, strings
 from surveillance_ties.validation.hygiene import FORMULA, WHITESPACE
 from surveillance_ties.validation.mapper import to_pandera
-from surveillance_ties.validation.provenance import fold_column
+from surveillance_ties.validation.provenance import fold_column, fold_text
 from surveillance_ties.validation.quotes import occurs
 
 from .conftest import RESOURCES, ROOT, read_schema
@@ -48,6 +48,7 @@ def test_edges_agree_with_python() -> None:
 
 def test_fold_column_agrees_with_provenance_fold() -> None:
     values = _samples(2, 3000, 8)
+    assert [fold_text(v) for v in values] == [fold(v) for v in values]
     assert fold_column(_chunked(values)).to_pylist() == [fold(v).strip() for v in values]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -32,6 +33,8 @@ def validate(path: str, fmt: str, max_errors: int) -> None:
     written and nothing is fetched. Exit status: 0 valid, 1 errors found, 2 the package cannot
     be read at all (or a usage error).
     """
+    # numpy's OpenBLAS threads spin after work; the validator does no linear algebra.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     hidden = _hide_hypothesis()
     try:
         from surveillance_ties.validation import validate as run

@@ -16,10 +16,10 @@ folded once; the search runs per archive over all its quotes (polars' element-wi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from surveillance_ties.provenance import fold
 from surveillance_ties.validation.cells import groups, says, short
 from surveillance_ties.validation.descriptor import primary_key, unsafe
 from surveillance_ties.validation.hygiene import WHITESPACE
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 SEEDS = "seeds"
 _SPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
 _CURLY = {"‘": "'", "’": "'", "“": '"', "”": '"'}
+_SPACE_TEXT = re.compile(r"\s+")  # what surveillance_ties.provenance.fold folds
 _OTHER_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE if c != " ")
 _SPACED = f"[{_OTHER_SPACE}]|  |^ | $"  # cells whose white space folding changes
 _NEEDS = f"[{_OTHER_SPACE}{''.join(_CURLY)}]|  |^ | $"  # cells folding changes at all
@@ -40,6 +41,14 @@ _NEEDS = f"[{_OTHER_SPACE}{''.join(_CURLY)}]|  |^ | $"  # cells folding changes 
 
 def _find(tables: dict[str, Table], *fields: str) -> Table | None:
     return next((t for t in tables.values() if all(f in t.columns for f in fields)), None)
+
+
+def fold_text(text: str) -> str:
+    """:func:`surveillance_ties.provenance.fold`, faster on long texts (``str.replace`` instead
+    of ``str.translate`` with a dict)."""
+    for curly, straight in _CURLY.items():
+        text = text.replace(curly, straight)
+    return _SPACE_TEXT.sub(" ", text)
 
 
 def fold_column(col: Any) -> Any:
@@ -82,7 +91,7 @@ def check_archives(root: Path, tables: dict[str, Table], out: Collector) -> dict
         ok = unsafe(path) is None and file.resolve().is_relative_to(seeds) and file.is_file()
         if ok:
             try:
-                texts[path] = fold(file.read_text(encoding="utf-8"))
+                texts[path] = fold_text(file.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError):
                 ok = False
         if not ok:

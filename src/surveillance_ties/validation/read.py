@@ -294,7 +294,7 @@ def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool, newline
 
     return pacsv.read_csv(
         pa.py_buffer(body),
-        read_options=pacsv.ReadOptions(column_names=names, use_threads=threaded),
+        read_options=pacsv.ReadOptions(column_names=names, use_threads=threaded, block_size=1 << 24),
         parse_options=pacsv.ParseOptions(newlines_in_values=newlines, invalid_row_handler=handler),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +18,13 @@ def validate(path: str | os.PathLike[str] = ".", *, max_errors: int | None = Non
     package that cannot be read is a report with a ``descriptor-*`` error and ``readable`` False.
     """
     out = Collector(str(Path(path).absolute()))
-    readable = _run(Path(path), out)
+    collecting = gc.isenabled()
+    gc.disable()  # few Python objects live here; the cyclic collector only costs time
+    try:
+        readable = _run(Path(path), out)
+    finally:
+        if collecting:
+            gc.enable()
     return out.report(max_errors, readable=readable)
 
 
