@@ -6,8 +6,12 @@ import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from surveillance_ties.validation.report import Collector, Report
+
+if TYPE_CHECKING:
+    from surveillance_ties.validation.read import Table
 
 
 def validate(path: str | os.PathLike[str] = ".", *, max_errors: int | None = None) -> Report:
@@ -29,15 +33,24 @@ def validate(path: str | os.PathLike[str] = ".", *, max_errors: int | None = Non
 
 
 def _run(path: Path, out: Collector) -> bool:
-    from surveillance_ties.validation import cells, hygiene, meaning_run, provenance
     from surveillance_ties.validation.descriptor import read_package
-    from surveillance_ties.validation.read import Table, read_table
 
     package = read_package(path, out)
     if not package.readable:
         return False
+    # The main thread imports what it needs first; pandas and pandera then load in the background
+    # while the tables are read and checked (pyarrow and numpy release the GIL).
+    import pyarrow.compute  # noqa: F401
+    import pyarrow.csv  # noqa: F401
+
+    from surveillance_ties.validation import cells, hygiene, meaning_run, provenance
+    from surveillance_ties.validation.meaning import rules_for
+    from surveillance_ties.validation.read import read_table
+
     tables: dict[str, Table] = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        needs_pandera = any(rules_for(r.fields) for r in package.resources)
+        pandera_job = pool.submit(meaning_run.prepare) if needs_pandera else None
         for resource in package.resources:
             table = read_table(resource, out, pool)
             if table is None or resource.schema is None:
@@ -47,10 +60,8 @@ def _run(path: Path, out: Collector) -> bool:
                 table.emit(out, "blank-row", None, blank, lambda v: "every cell of the row is empty")
                 table.drop(blank)
             tables[resource.name] = table
-        from surveillance_ties.validation.meaning import rules_for
-
-        needs_pandera = any(rules_for(list(t.columns)) for t in tables.values())
-        meaning_job = pool.submit(_import_pandera) if needs_pandera else None
+        # quotes (the longest check) run beside the cell checks; they share no state but the report
+        quotes_job = pool.submit(_provenance, package.root, tables, out)
         for t in tables.values():
             cells.check_header(t, out)
             hygiene.check_cells(t, out)
@@ -59,18 +70,18 @@ def _run(path: Path, out: Collector) -> bool:
         for t in tables.values():
             cells.check_foreign_keys(t, tables, out)
         cells.check_citations(tables, out, package.names)
-        texts = provenance.check_archives(package.root, tables, out)
-        provenance.check_quotes(tables, texts, out)
         provenance.check_uncited(tables, out)
-        if meaning_job is not None:
-            meaning_job.result()
+        quotes_job.result()
+        if pandera_job is not None:
+            pandera_job.result()
     for t in tables.values():
         meaning_run.check_meaning(t, out)
     return True
 
 
-def _import_pandera() -> None:
-    """Import pandera in the background while the cell checks run (its import is the slowest)."""
-    from surveillance_ties.validation import meaning_run
+def _provenance(root: Path, tables: dict[str, Table], out: Collector) -> None:
+    """Archived texts present under seeds/, and every quote in its archived text."""
+    from surveillance_ties.validation import provenance
 
-    meaning_run.prepare()
+    texts = provenance.check_archives(root, tables, out)
+    provenance.check_quotes(tables, texts, out)
