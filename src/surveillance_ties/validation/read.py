@@ -222,7 +222,8 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
             return _read(body, names, bad, threads, newlines)
 
     n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
-    odd = body.count(b'"') % 2 == 1
+    # a quote left open on the last line (a file cut off inside a quoted cell) parses silently
+    odd = body.count(b'"', body.rfind(b"\n", 0, max(len(body) - 1, 0)) + 1) % 2 == 1
     try:
         table = None
         if not odd:  # the fast parse: every line one record (no line breaks inside quotes)
@@ -252,7 +253,6 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
         lines = np.concatenate([lines, np.array([ln for ln, _ in extra], dtype=np.int64)])
         quiet = np.concatenate([quiet if quiet is not None else np.zeros(len(lines) - len(extra), bool),
                                 np.ones(len(extra), dtype=bool)])  # fmt: skip
-    rows = rows.combine_chunks()  # one chunk per column: no per-block overhead in the checks
     columns: dict[str, pa.ChunkedArray] = {}
     for i, h in enumerate(header):
         if h in resource.fields and h not in columns:
@@ -315,6 +315,8 @@ def _line_map(
     if not bad and not odd and n_lines == num_rows + 1:
         return None, None, []
     import numpy as np
+
+    odd = body.count(b'"') % 2 == 1
 
     arr = np.frombuffer(body, dtype=np.uint8)
     nl = np.flatnonzero(arr == 10)
