@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from surveillance_ties.validation.codes import CODES
 from surveillance_ties.validation.report import Error, Report
 
 FORMATS = ("text", "json", "github")
@@ -66,7 +65,7 @@ def github(report: Report) -> str:
         props = [f"file={_escape(e.file, prop=True)}"]
         if e.row is not None:
             props.append(f"line={e.row}")
-        props.append(f"title={_escape(e.code + ': ' + CODES[e.code].title, prop=True)}")
+        props.append(f"title={_escape(e.code, prop=True)}")
         where = f"{e.column}: " if e.column else ""
         lines.append(f"::error {','.join(props)}::{_escape(where + e.message + ' (hint: ' + e.hint + ')')}")
     lines.append(_summary(report))
