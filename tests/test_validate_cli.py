@@ -67,7 +67,7 @@ def test_github_annotations(bad: Path) -> None:
     assert code == 1
     lines = output.splitlines()
     assert lines[0] == (
-        f"::error file={P},line=7,title=date-invalid::announced: \"2025-02-30\" is not a real date (use YYYY, "
+        f'::error file={P},line=7,title=date-invalid::announced: "2025-02-30" is not a real date (use YYYY, '
         "YYYY-MM or YYYY-MM-DD with a month and day that exist) (hint: use a real date as YYYY, YYYY-MM or "
         "YYYY-MM-DD (months 01-12, days that exist in that month))"
     )
