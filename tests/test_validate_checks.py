@@ -298,3 +298,29 @@ def test_validate_never_writes_and_never_connects(pkg: Path, monkeypatch: pytest
     assert tree_digest(pkg) == before
     assert {"resource-path", "formula", "hash"} <= set(report.counts)
     assert tree_digest(ROOT / "data") == tree_digest(ROOT / "data")
+
+
+def test_composite_primary_and_foreign_keys(pkg: Path) -> None:
+    path = pkg / "schemas/partnerships.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["primaryKey"] = ["org_id", "partner_org_id", "relationship_type"]
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    path = pkg / "schemas/regulatory_actions.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["foreignKeys"].append(
+        {
+            "fields": ["regulator_org_id", "target_org_id"],
+            "reference": {"resource": "partnerships", "fields": ["org_id", "partner_org_id"]},
+        }
+    )
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    rows = (pkg / P).read_text(encoding="utf-8")
+    line = rows.split("\n")[3].replace("flock-safety-navy-network-access,", "flock-safety-navy-again,", 1)
+    write(pkg, P, rows + line + "\n")
+    cite = "x-1,partnerships,flock-safety-navy-again,,ring-blog-ring-and-flock-cancel-partnership,Ring wrote"
+    edit(pkg, C, "\nflock-safety-secret", f"\n{cite}\nflock-safety-secret")
+    assert found(validate(pkg)) == [
+        ("duplicate-tie", P, 9, None),
+        ("foreign-key", R, 2, None),  # (ftc, ring) is no (org_id, partner_org_id) of partnerships
+        ("primary-key", P, 9, None),
+    ]
