@@ -110,7 +110,7 @@ def _constraints(
             nums = [float(e) for e in enum if isinstance(e, int | float | str) and _is_float(e)]
             inside = pc.is_in(values, value_set=pa.array(nums, pa.float64()))
         else:
-            inside = pc.is_in(col, value_set=pa.array([_text(e) for e in enum], pa.string()))
+            inside = pc.is_in(col, value_set=strings.arrow_strings([_text(e) for e in enum]))
         t.emit(
             out,
             "enum",
@@ -191,7 +191,7 @@ def _matches(col: Any, pattern: str) -> Any:
         regex = re.compile(f"^(?:{pattern})$")
         distinct = pc.unique(col).to_pylist()  # once per distinct value
         good = [v for v in distinct if regex.match(v)]
-        return pc.is_in(col, value_set=pa.array(good, pa.string()))
+        return pc.is_in(col, value_set=strings.arrow_strings(good))
 
 
 def codes_of(cols: list[Any]) -> np.ndarray:
@@ -325,10 +325,9 @@ def groups(col: Any) -> dict[str, np.ndarray]:
 def _absent(col: Any, rows: np.ndarray, allowed: Any) -> np.ndarray:
     """The positions among ``rows`` whose non-empty cell is not in ``allowed``."""
     import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    cells = pc.take(col, pa.array(rows))
+    cells = pc.take(col, strings.arrow_ints(rows))
     found = pc.is_in(cells, value_set=allowed).to_numpy(zero_copy_only=False)
     empty = strings.lengths(cells) == 0
     return np.asarray(rows[~np.asarray(found, dtype=bool) & ~empty])
@@ -351,7 +350,6 @@ def check_citations(
     exists but could not be checked is not reported again.
     """
     import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     for t in tables.values():
@@ -361,7 +359,7 @@ def check_citations(
             ref = tables.get(target)
             if ref is None:
                 if target not in known:  # not a table of the package at all
-                    bad = _absent(t.columns["record_id"], rows, pa.array([], pa.string()))
+                    bad = _absent(t.columns["record_id"], rows, strings.arrow_strings([]))
                     for done in t.flagged.get("table", []):  # an enum error says enough
                         bad = np.setdiff1d(bad, done)
                     msg = says(f"cannot be found: the package has no table {target!r}")
@@ -374,7 +372,7 @@ def check_citations(
                 w = f"{ref.file} ({pk[0]})"
                 t.emit(out, "citation-record", "record_id", _mask(t.num_rows, bad), says(f"is not in {w}"))
             if "field" in t.columns:
-                names = pa.array(ref.resource.fields, pa.string())
+                names = strings.arrow_strings(ref.resource.fields)
                 bad = _absent(t.columns["field"], rows, names)
                 t.emit(
                     out,

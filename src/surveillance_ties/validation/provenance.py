@@ -26,6 +26,7 @@ from surveillance_ties.validation.hygiene import WHITESPACE
 from surveillance_ties.validation.quotes import occurs
 from surveillance_ties.validation.read import Table
 from surveillance_ties.validation.report import Collector
+from surveillance_ties.validation.strings import arrow_ints, arrow_strings
 
 if TYPE_CHECKING:
     pass
@@ -97,9 +98,7 @@ def check_archives(root: Path, tables: dict[str, Table], out: Collector) -> dict
         if not ok:
             missing.append(path)
     if missing:
-        import pyarrow as pa
-
-        mask = pc.is_in(col, value_set=pa.array(missing, pa.string()))
+        mask = pc.is_in(col, value_set=arrow_strings(missing))
         sources.emit(
             out,
             "archive-missing",
@@ -113,7 +112,6 @@ def check_archives(root: Path, tables: dict[str, Table], out: Collector) -> dict
 def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector) -> None:
     """``quote-not-found`` for quotes absent from the archived text of their source."""
     import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     sources = _find(tables, "source_id", "archive_path")
@@ -125,7 +123,7 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
     if "cited_by" in sources.columns:  # a source that is not archived is checked against its citer
         citer = pc.index_in(sources.columns["cited_by"].combine_chunks(), value_set=ids)
         archive = pc.if_else(pc.equal(archive, ""), pc.take(archive, citer), archive)
-    known = pa.array(sorted(texts), pa.string())
+    known = arrow_strings(sorted(texts))
     archive = pc.fill_null(archive, "")
     source_of = pc.index_in(cites.columns["source_id"], value_set=ids)
     archive_no = pc.take(pc.index_in(archive, value_set=known), source_of).to_numpy(zero_copy_only=False)
@@ -136,7 +134,7 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
     rows = np.flatnonzero(~np.isnan(archive_no.astype("float64")) & has_quote)
     group = archive_no[rows].astype(np.int64)
     quote = cites.columns["quote"]
-    quotes = fold_column(quote if len(rows) == len(quote) else pc.take(quote, pa.array(rows)))
+    quotes = fold_column(quote if len(rows) == len(quote) else pc.take(quote, arrow_ints(rows)))
     archive_texts = [texts[p].encode("utf-8") for p in known.to_pylist()]
     found = occurs(quotes, group, archive_texts)
     mask = nowhere.copy()
@@ -152,7 +150,6 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
 
 def check_uncited(tables: dict[str, Table], out: Collector) -> None:
     """``uncited-record``: every record of the tables named in citations' ``table`` enum is cited."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     cites = _find(tables, "table", "record_id")
@@ -169,9 +166,7 @@ def check_uncited(tables: dict[str, Table], out: Collector) -> None:
             continue
         rows = by_table.get(name)
         cited = (
-            pc.take(cites.columns["record_id"], pa.array(rows))
-            if rows is not None
-            else pa.array([], pa.string())
+            pc.take(cites.columns["record_id"], arrow_ints(rows)) if rows is not None else arrow_strings([])
         )
         ids = t.columns[pk[0]]
         mask = pc.and_(pc.invert(pc.is_in(ids, value_set=cited)), pc.invert(t.missing(pk[0])))

@@ -55,13 +55,14 @@ class Table:
     def drop(self, mask: np.ndarray) -> None:
         """Remove the rows where ``mask`` is true (keeping the line numbers of the others)."""
         import numpy as np
-        import pyarrow as pa
 
         keep = np.flatnonzero(~mask)
         self._lines = self.lines(keep)
         if self.quiet is not None:
             self.quiet = self.quiet[keep]
-        self.data = self.data.filter(pa.array(~mask))
+        from surveillance_ties.validation.strings import arrow_mask
+
+        self.data = self.data.filter(arrow_mask(~mask))
         names = list(self.columns)
         index = {h: i for i, h in reversed(list(enumerate(self.header)))}
         self.columns = {n: self.data.column(index[n]) for n in names}
@@ -82,14 +83,14 @@ class Table:
             import pyarrow as pa
             import pyarrow.compute as pc
 
-            from surveillance_ties.validation.strings import lengths
+            from surveillance_ties.validation.strings import arrow_mask, arrow_strings, lengths
 
             values = (self.resource.schema or {}).get("missingValues", [""])
             col = self.columns[name]
             if values == [""]:
-                self._missing[name] = pa.chunked_array([pa.array(lengths(col) == 0)])
+                self._missing[name] = pa.chunked_array([arrow_mask(lengths(col) == 0)])
             else:
-                self._missing[name] = pc.is_in(col, value_set=pa.array(values, pa.string()))
+                self._missing[name] = pc.is_in(col, value_set=arrow_strings(values))
         return self._missing[name]
 
     def emit(

@@ -40,10 +40,21 @@ def _run(path: Path, out: Collector) -> bool:
         return False
     # The main thread imports what it needs first; pandas and pandera then load in the background
     # while the tables are read and checked (pyarrow and numpy release the GIL).
+    # (An import in a function while another thread imports waits for that import's locks.)
+    import numpy  # noqa: F401
     import pyarrow.compute  # noqa: F401
     import pyarrow.csv  # noqa: F401
 
-    from surveillance_ties.validation import cells, hygiene, meaning_run, provenance
+    from surveillance_ties.validation import (  # noqa: F401
+        cells,
+        hygiene,
+        mapper,
+        meaning_run,
+        provenance,
+        quotes,
+        strings,
+        types,
+    )
     from surveillance_ties.validation.meaning import rules_for
     from surveillance_ties.validation.read import read_table
 

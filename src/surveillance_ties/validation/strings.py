@@ -37,6 +37,40 @@ def _buffers(arr: Any) -> tuple[np.ndarray, np.ndarray]:
     return off, body
 
 
+def arrow_mask(mask: np.ndarray) -> Any:
+    """A numpy boolean array as a pyarrow boolean array, built from its bits.
+
+    (``pa.array`` would first look for pandas, and wait while another thread imports it.)
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bits)])
+
+
+def arrow_ints(values: np.ndarray) -> Any:
+    """A numpy integer array as a pyarrow int64 array, without looking for pandas."""
+    import numpy as np
+    import pyarrow as pa
+
+    data = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
+
+
+def arrow_strings(values: list[str]) -> Any:
+    """A list of str as a pyarrow string array, without looking for pandas."""
+    import numpy as np
+    import pyarrow as pa
+
+    encoded = [v.encode("utf-8") for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype="<i4")
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return pa.Array.from_buffers(
+        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    )
+
+
 def lengths(col: Any) -> np.ndarray:
     """Length in bytes of every cell."""
     import numpy as np

@@ -85,6 +85,8 @@ def invalid(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray | No
     """Mask of the cells that are not values of ``field``'s type, or None when every text is."""
     import pyarrow.compute as pc
 
+    from surveillance_ties.validation.strings import arrow_strings
+
     ftype = field.get("type", "string")
     fmt = field.get("format", "default")
     if ftype == "string":
@@ -94,7 +96,7 @@ def invalid(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray | No
         return None
     if ftype == "boolean":
         values = field.get("trueValues", TRUE) + field.get("falseValues", FALSE)
-        return _not(pc.is_in(col, value_set=_pa().array(values, _pa().string())))
+        return _not(pc.is_in(col, value_set=arrow_strings(values)))
     if ftype in ("integer", "number"):
         return _not(_full(_number_text(col, field), PATTERNS[ftype]))
     if ftype == "date" and fmt not in ("default", "any"):
@@ -107,7 +109,7 @@ def invalid(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray | No
         bad = _not(_full(col, PATTERNS[ftype]))
         if ftype == "duration":
             bad = pc.or_(
-                bad, pc.or_(pc.is_in(col, value_set=_pa().array(["P", "PT"])), pc.ends_with(col, "T"))
+                bad, pc.or_(pc.is_in(col, value_set=arrow_strings(["P", "PT"])), pc.ends_with(col, "T"))
             )
         return bad
     if ftype == "geopoint":
@@ -117,12 +119,6 @@ def invalid(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray | No
     if ftype in ("object", "array", "geojson"):
         return _json(col, dict if ftype != "array" else list)
     return None
-
-
-def _pa() -> Any:
-    import pyarrow as pa
-
-    return pa
 
 
 def _geopoint(col: Any, fmt: str) -> Any:
@@ -160,14 +156,17 @@ def _list(col: Any, field: dict[str, Any]) -> Any:
     bad_np = np.asarray(bad_items.to_numpy(zero_copy_only=False), dtype=bool)
     out = np.zeros(len(col), dtype=bool)
     out[parents[bad_np]] = True
-    return pa.chunked_array([pa.array(out)])
+    from surveillance_ties.validation.strings import arrow_mask
+
+    return pa.chunked_array([arrow_mask(out)])
 
 
 def _json(col: Any, kind: type) -> Any:
     import json
 
-    import pyarrow as pa
     import pyarrow.compute as pc
+
+    from surveillance_ties.validation.strings import arrow_strings
 
     distinct = pc.unique(col).to_pylist()
     bad: list[str] = []
@@ -178,7 +177,7 @@ def _json(col: Any, kind: type) -> Any:
             ok = False
         if not ok:
             bad.append(text)
-    return pc.is_in(col, value_set=pa.array(bad, pa.string()))
+    return pc.is_in(col, value_set=arrow_strings(bad))
 
 
 def comparable(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray | None:
