@@ -135,3 +135,24 @@ def test_mapper_schema_rejects_a_bad_cell_and_a_meaning_error() -> None:
         to_pandera(read_schema("partnerships")).validate(frame, lazy=True)
     failed = info.value.failure_cases
     assert sorted(set(failed["check"].astype(str))) == ["enum", "self-tie"]
+
+
+@pytest.mark.parametrize(
+    ("values", "want"),
+    [
+        (["a", "b", "c"], [False, False, False]),  # sorted, no repeat
+        (
+            ["", "", "a", "a", "b", "c", "c", "c"],
+            [False, False, False, True, False, False, True, True],
+        ),  # sorted
+        (["b", "a", "", "b", "a", "", "c"], [False, False, False, True, True, False, False]),  # unsorted
+    ],
+)
+def test_duplicates_flag_every_later_occurrence_but_not_empty_cells(
+    values: list[str], want: list[bool]
+) -> None:
+    from surveillance_ties.validation.cells import duplicates
+
+    col = _chunked(values)
+    empty = pa.chunked_array([pa.array([v == "" for v in values])])
+    assert duplicates([col], empty).tolist() == want

@@ -221,8 +221,14 @@ def duplicates(cols: list[Any], skip: Any = None) -> np.ndarray:
     n = len(cols[0])
     if len(cols) == 1 and n > 1:  # sorted tables (the usual case) need no hashing
         col = cols[0]
-        if pc.all(pc.less(col.slice(0, n - 1), col.slice(1))).as_py():
+        before, after = col.slice(0, n - 1), col.slice(1)
+        if pc.all(pc.less(before, after)).as_py():
             return np.zeros(n, dtype=bool)
+        if pc.all(pc.less_equal(before, after)).as_py():  # sorted with repeats: a repeat follows its twin
+            repeat = np.concatenate(([False], np.asarray(pc.equal(before, after).to_numpy(), dtype=bool)))
+            if skip is not None:
+                repeat[positions(skip)] = False
+            return repeat
     key = codes_of(cols)
     out = np.zeros(len(key), dtype=bool)
     if skip is not None:
