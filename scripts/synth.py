@@ -30,8 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", help="folder to write (new, empty, or an earlier synthetic package)")
     parser.add_argument("--rows", type=int, default=12_000, help="rows in all six tables together")
     parser.add_argument("--seed", type=int, default=0, help="random seed (same seed, same bytes)")
-    parser.add_argument("--defects", type=_defects, default=None,
-                        help="inject defects: a rate (0.01), a count per kind (3) or kind=count pairs")
+    parser.add_argument(
+        "--defects",
+        type=_defects,
+        default=None,
+        help="inject defects: a rate (0.01), a count per kind (3) or kind=count pairs",
+    )
     args = parser.parse_args(argv)
 
     from surveillance_ties.synth import SynthError, generate
@@ -44,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     seconds = time.perf_counter() - start
     rows = ", ".join(f"{name} {n}" for name, n in result.rows.items())
-    print(f"{result.root}: {result.total_rows} rows ({rows}), {len(result.archives)} archived texts, "
-          f"{len(result.defects)} expected errors from injected defects, in {seconds:.1f} s")
+    print(
+        f"{result.root}: {result.total_rows} rows ({rows}), {len(result.archives)} archived texts, "
+        f"{len(result.defects)} expected errors from injected defects, in {seconds:.1f} s"
+    )
     return 0
 
 

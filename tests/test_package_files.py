@@ -1,4 +1,4 @@
-"""The package files themselves (issue 2): schema/CSV agreement, file hygiene, keys, and the stock validator."""
+"""The package files (issue 2): schema/CSV agreement, file hygiene, keys, and the stock validator."""
 
 from __future__ import annotations
 
@@ -80,7 +80,12 @@ def test_descriptor_metadata() -> None:
     assert DESCRIPTOR["version"] == "0.1.0"
     assert [lic["name"] for lic in DESCRIPTOR["licenses"]] == ["CC-BY-4.0"]
     assert RESOURCE_NAMES == [
-        "organizations", "partnerships", "features", "regulatory_actions", "sources", "citations"
+        "organizations",
+        "partnerships",
+        "features",
+        "regulatory_actions",
+        "sources",
+        "citations",
     ]
     for r in RESOURCES:
         assert r["path"] == f"data/{r['name']}.csv"

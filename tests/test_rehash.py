@@ -31,7 +31,7 @@ def test_rehash_updates_only_the_changed_resource(tmp_path: Path) -> None:
         fh.write("x\n")
     assert rehash(pkg) == ["features"]
     after = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
-    changed = [r["name"] for r, a in zip(before["resources"], after["resources"]) if r != a]
+    changed = [r["name"] for r, a in zip(before["resources"], after["resources"], strict=True) if r != a]
     assert changed == ["features"]
     features = after["resources"][2]
     assert (features["hash"], features["bytes"]) == file_stats(pkg / "data/features.csv")
@@ -62,5 +62,6 @@ def test_rehash_cli_without_a_package(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["rehash", str(tmp_path)])
     assert result.exit_code == 2
     assert result.output == (
-        f"Error: {tmp_path}/datapackage.json:1:2: not valid JSON (Expecting property name enclosed in double quotes)\n"
+        f"Error: {tmp_path}/datapackage.json:1:2: not valid JSON "
+        "(Expecting property name enclosed in double quotes)\n"
     )

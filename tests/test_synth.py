@@ -21,8 +21,11 @@ TABLE_ORDER = ["organizations", "partnerships", "features", "regulatory_actions"
 
 
 def _tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +40,21 @@ def defective(tmp_path_factory: pytest.TempPathFactory) -> SynthResult:
 
 def test_counts_share_the_rows_and_cite_every_record() -> None:
     assert counts(1_200_000) == {
-        "organizations": 60_000, "partnerships": 420_000, "features": 36_000, "regulatory_actions": 12_000,
-        "sources": 96_000, "citations": 576_000,
+        "organizations": 60_000,
+        "partnerships": 420_000,
+        "features": 36_000,
+        "regulatory_actions": 12_000,
+        "sources": 96_000,
+        "citations": 576_000,
     }
-    assert counts(3000) == {"organizations": 150, "partnerships": 1050, "features": 90,
-                            "regulatory_actions": 30, "sources": 240, "citations": 1440}
+    assert counts(3000) == {
+        "organizations": 150,
+        "partnerships": 1050,
+        "features": 90,
+        "regulatory_actions": 30,
+        "sources": 240,
+        "citations": 1440,
+    }
     with pytest.raises(SynthError, match="at least 1000"):
         counts(999)
 
@@ -176,17 +189,34 @@ def _results() -> dict[str, Any]:
         "settings": {"sizes": [120_000, 12_000], "repeat": 3, "max_errors": 1000},
         "cases": {
             "12k-valid": {"commands": {"validate": _cmd(1.0, 1.2, 0.8), "floor": _cmd(0.2, 0.2, 0.2)}},
-            "120k-valid": {"commands": {"validate": _cmd(3.0, 2.9, 3.1), "floor": _cmd(0.5, 0.6, 0.4),
-                                        "frictionless": _cmd(150.0)}},
+            "120k-valid": {
+                "commands": {
+                    "validate": _cmd(3.0, 2.9, 3.1),
+                    "floor": _cmd(0.5, 0.6, 0.4),
+                    "frictionless": _cmd(150.0),
+                }
+            },
             "120k-defects": {"commands": {"validate": _cmd(2.0, 2.2, 2.1), "floor": _cmd(0.5, 0.5, 0.5)}},
             "real-loader": {"commands": {"load_all": _cmd(1.2, 1.1, 1.3), "pandas": _cmd(1.0, 1.0, 1.0)}},
             "real-validate": {"commands": {"validate": _cmd(1.5, 1.4, 1.6), "pandera": _cmd(1.0, 1.0, 1.0)}},
         },
         "defects": {
-            "12k-defects": {"missing": 0, "unexpected": 0, "shown": 120, "error_count": 120, "expected": 120,
-                            "stdout_bytes": 4000},
-            "120k-defects": {"missing": 2, "unexpected": 1, "shown": 1000, "error_count": 1199,
-                             "expected": 1200, "stdout_bytes": 40000},
+            "12k-defects": {
+                "missing": 0,
+                "unexpected": 0,
+                "shown": 120,
+                "error_count": 120,
+                "expected": 120,
+                "stdout_bytes": 4000,
+            },
+            "120k-defects": {
+                "missing": 2,
+                "unexpected": 1,
+                "shown": 1000,
+                "error_count": 1199,
+                "expected": 1200,
+                "stdout_bytes": 40000,
+            },
         },
     }
 
@@ -196,11 +226,19 @@ def test_bench_medians_ratios_and_verdicts() -> None:
 
     assert [label(n) for n in (3000, 12_000, 120_000, 1_200_000)] == ["3k", "12k", "120k", "1.2M"]
     assert median_of([_run(3.0, 1.0, 10), _run(1.0, 2.0, 30), _run(2.0, 3.0, 20)]) == {
-        "wall_s": 2.0, "cpu_s": 2.0, "peak_rss_bytes": 20.0, "n": 3}
+        "wall_s": 2.0,
+        "cpu_s": 2.0,
+        "peak_rss_bytes": 20.0,
+        "n": 3,
+    }
     assert median_of([_run(1.0), _run(2.0)])["wall_s"] == 1.5
     assert ratio(3.0, 1.5) == 2.0 and ratio(None, 1.0) is None and ratio(1.0, 0.0) is None
-    assert [verdict(3.0, "<=", 3.0), verdict(3.01, "<=", 3.0), verdict(40.0, ">=", 40.0),
-            verdict(None, "<=", 1.0)] == ["pass", "fail", "pass", "n/a"]
+    assert [
+        verdict(3.0, "<=", 3.0),
+        verdict(3.01, "<=", 3.0),
+        verdict(40.0, ">=", 40.0),
+        verdict(None, "<=", 1.0),
+    ] == ["pass", "fail", "pass", "n/a"]
     with pytest.raises(ValueError, match="no runs"):
         median_of([])
 
@@ -208,8 +246,10 @@ def test_bench_medians_ratios_and_verdicts() -> None:
 def test_bench_targets_from_given_numbers() -> None:
     from surveillance_ties.bench.targets import evaluate
 
-    got = {t.id: (None if t.measured is None else round(t.measured, 4), t.limit, t.verdict)
-           for t in evaluate(_results())}
+    got = {
+        t.id: (None if t.measured is None else round(t.measured, 4), t.limit, t.verdict)
+        for t in evaluate(_results())
+    }
     assert got == {
         "valid-vs-floor": (6.0, 3.0, "fail"),  # 3.0 / 0.5
         "valid-vs-frictionless": (50.0, 40.0, "pass"),  # 150 / 3.0
@@ -234,9 +274,17 @@ def test_bench_markdown_names_every_miss_with_its_cause() -> None:
     results["packages"] = {}
     results["preliminary"], results["note"] = True, "busy machine"
     results["settings"].update(seed=1, defect_rate=0.01, frictionless_once_from=1_000_000)
-    results["machine"] = {"date": "2026-11-26", "git_commit": "abc", "cpu_count": 2, "cpu_model": "cpu",
-                          "memory_bytes": 2**30, "system": "Linux", "python": "3.11", "libraries": {},
-                          "load_average": [1.0, 1.0, 1.0]}
+    results["machine"] = {
+        "date": "2026-11-26",
+        "git_commit": "abc",
+        "cpu_count": 2,
+        "cpu_model": "cpu",
+        "memory_bytes": 2**30,
+        "system": "Linux",
+        "python": "3.11",
+        "libraries": {},
+        "load_average": [1.0, 1.0, 1.0],
+    }
     text = markdown(results)
     assert "> **PRELIMINARY.** busy machine" in text
     assert "| 120k valid: validate / read floor | 6.00× | <= 3× | ❌ miss |" in text
@@ -251,21 +299,44 @@ def test_bench_profile_summary_attributes_time_to_our_functions_and_imports() ->
     from surveillance_ties.bench.profile import summarise
 
     def frame(function: str, path: str, time: float, *children: dict[str, Any]) -> dict[str, Any]:
-        return {"function": function, "file_path_short": path, "file_path": "/x/" + path, "time": time,
-                "children": list(children)}
+        return {
+            "function": function,
+            "file_path_short": path,
+            "file_path": "/x/" + path,
+            "time": time,
+            "children": list(children),
+        }
 
-    root = frame("<module>", "surveillance_ties/__main__.py", 10.0,
-                 frame("<module>", "pandas/__init__.py", 3.0, frame("<module>", "numpy/__init__.py", 1.0)),
-                 frame("validate", "surveillance_ties/validation/run.py", 7.0,
-                       frame("check", "surveillance_ties/validation/cells.py", 5.0,
-                             frame("take", "pyarrow/compute.py", 4.0))))
+    root = frame(
+        "<module>",
+        "surveillance_ties/__main__.py",
+        10.0,
+        frame("<module>", "pandas/__init__.py", 3.0, frame("<module>", "numpy/__init__.py", 1.0)),
+        frame(
+            "validate",
+            "surveillance_ties/validation/run.py",
+            7.0,
+            frame(
+                "check",
+                "surveillance_ties/validation/cells.py",
+                5.0,
+                frame("take", "pyarrow/compute.py", 4.0),
+            ),
+        ),
+    )
     summary = summarise({"duration": 10.0, "root_frame": root}, top=3)
     assert summary["imports_s"] == 3.0
     assert [(h["function"], h["seconds"]) for h in summary["ours"]] == [
-        ("check", 5.0), ("(imports)", 3.0), ("validate", 2.0)]
+        ("check", 5.0),
+        ("(imports)", 3.0),
+        ("validate", 2.0),
+    ]
     assert [(h["function"], h["seconds"]) for h in summary["imports"]] == [("pandas", 2.0), ("numpy", 1.0)]
     assert [(h["function"], h["seconds"]) for h in summary["hot"]] == [
-        ("take", 4.0), ("<module>", 2.0), ("validate", 2.0)]
+        ("take", 4.0),
+        ("<module>", 2.0),
+        ("validate", 2.0),
+    ]
 
 
 def test_bench_launcher_measures_the_child_alone(tmp_path: Path) -> None:
@@ -274,11 +345,12 @@ def test_bench_launcher_measures_the_child_alone(tmp_path: Path) -> None:
     from surveillance_ties.bench.measure import Launcher
 
     ballast = bytearray(300 * 2**20)  # the parent's memory must not count as the child's
-    ballast[:: 4096] = b"\x01" * len(ballast[:: 4096])
+    ballast[::4096] = b"\x01" * len(ballast[::4096])
     with Launcher() as launch:
         quiet = launch.run(["true"])
-        failed = launch.run([sys.executable, "-c", "import sys; print('out'); sys.exit('boom')"],
-                            stdout=tmp_path / "out.txt")
+        failed = launch.run(
+            [sys.executable, "-c", "import sys; print('out'); sys.exit('boom')"], stdout=tmp_path / "out.txt"
+        )
         missing = launch.run([str(tmp_path / "no-such-program")])
     assert quiet.exit_code == 0 and quiet.peak_rss_bytes < 100 * 2**20 and quiet.stderr_tail == ""
     assert (failed.exit_code, failed.stderr_tail) == (1, "boom\n")

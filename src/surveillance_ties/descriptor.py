@@ -37,7 +37,8 @@ def read_descriptor(path: str | os.PathLike[str] = ".") -> dict[str, Any]:
         raise DescriptorError(f"{p}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
     if not isinstance(data, dict):
         raise DescriptorError(f"{p}: the descriptor must be a JSON object")
-    return data
+    descriptor: dict[str, Any] = data
+    return descriptor
 
 
 def file_stats(path: str | os.PathLike[str]) -> tuple[str, int]:
@@ -58,7 +59,7 @@ def dumps(descriptor: dict[str, Any]) -> str:
 
 def refreshed(descriptor: dict[str, Any], root: Path) -> dict[str, Any]:
     """A copy of ``descriptor`` whose resources carry the current ``hash`` and ``bytes``."""
-    out = json.loads(json.dumps(descriptor))
+    out: dict[str, Any] = json.loads(json.dumps(descriptor))
     for resource in out.get("resources", []):
         path = resource.get("path")
         if isinstance(path, str) and (root / path).is_file():
@@ -77,7 +78,7 @@ def rehash(path: str | os.PathLike[str] = ".") -> list[str]:
     new = refreshed(old, p.parent)
     changed = [
         str(n.get("name"))
-        for o, n in zip(old.get("resources", []), new.get("resources", []))
+        for o, n in zip(old.get("resources", []), new.get("resources", []), strict=True)
         if (o.get("hash"), o.get("bytes")) != (n.get("hash"), n.get("bytes"))
     ]
     if changed:

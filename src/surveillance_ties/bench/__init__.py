@@ -72,8 +72,14 @@ def _csvs(root: Path) -> list[Path]:
     return [root / r["path"] for r in descriptor["resources"]]
 
 
-def _case(launch: Launcher, name: str, commands: list[Command], files: Sequence[Path], cwd: Path,
-          log: Callable[[str], None]) -> dict[str, Any]:
+def _case(
+    launch: Launcher,
+    name: str,
+    commands: list[Command],
+    files: Sequence[Path],
+    cwd: Path,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
     """Warm the page cache, one untimed run of each repeated command, then the timed runs interleaved.
 
     Every command runs in ``cwd`` (the work folder), so none picks up the current folder by accident.
@@ -88,44 +94,75 @@ def _case(launch: Launcher, name: str, commands: list[Command], files: Sequence[
             if i < cmd.runs:
                 r = launch.run(cmd.argv, cwd=cwd, stdout=cmd.stdout, expect=cmd.expect)
                 cmd.results.append(r.to_dict())
-                log(f"  {name} {cmd.name} run {i + 1}/{cmd.runs}: {r.wall_s:.2f} s wall, {r.cpu_s:.2f} s "
-                    f"cpu, {r.peak_rss_bytes / 2**20:.0f} MiB, exit {r.exit_code}")
+                log(
+                    f"  {name} {cmd.name} run {i + 1}/{cmd.runs}: {r.wall_s:.2f} s wall, {r.cpu_s:.2f} s "
+                    f"cpu, {r.peak_rss_bytes / 2**20:.0f} MiB, exit {r.exit_code}"
+                )
                 if r.exit_code not in cmd.expect:
-                    raise BenchError(f"{name}: `{' '.join(cmd.argv)[:300]}` exited with {r.exit_code} "
-                                     f"(expected {cmd.expect}): {r.stderr_tail[-1000:]}")
-    return {"commands": {c.name: {"argv": c.argv, "runs": c.results, "median": median_of(c.results)}
-                         for c in commands}}
+                    raise BenchError(
+                        f"{name}: `{' '.join(cmd.argv)[:300]}` exited with {r.exit_code} "
+                        f"(expected {cmd.expect}): {r.stderr_tail[-1000:]}"
+                    )
+    return {
+        "commands": {
+            c.name: {"argv": c.argv, "runs": c.results, "median": median_of(c.results)} for c in commands
+        }
+    }
 
 
-def _defect_check(launch: Launcher, pkg: Path, report_capped: Path,
-                  log: Callable[[str], None]) -> dict[str, Any]:
+def _defect_check(
+    launch: Launcher, pkg: Path, report_capped: Path, log: Callable[[str], None]
+) -> dict[str, Any]:
     """The validator's report on a defect package against the manifest: counts, locations, the cap."""
     manifest = json.loads((pkg / "synth.json").read_text(encoding="utf-8"))
     capped = json.loads(report_capped.read_text(encoding="utf-8"))
     full_out = report_capped.with_name(report_capped.stem + "-full.json")
     limit = len(manifest["defects"]) + 1000
-    launch.run([*_script("surveillance-ties"), "validate", str(pkg), "--format", "json", "--max-errors",
-                str(limit)], cwd=pkg.parent, stdout=full_out, expect=(1,))
+    launch.run(
+        [*_script("surveillance-ties"), "validate", str(pkg), "--format", "json", "--max-errors", str(limit)],
+        cwd=pkg.parent,
+        stdout=full_out,
+        expect=(1,),
+    )
     full = json.loads(full_out.read_text(encoding="utf-8"))
     want = {(d["code"], d["file"], d["row"], d["column"]) for d in manifest["defects"]}
     got = {(e["code"], e["file"], e["row"], e["column"]) for e in full["errors"]}
     out = {
-        "expected": len(want), "expected_counts": manifest["defect_counts"],
+        "expected": len(want),
+        "expected_counts": manifest["defect_counts"],
         "reported_counts": capped["counts"],
-        "error_count": capped["error_count"], "reported": len(want & got), "missing": len(want - got),
-        "unexpected": len(got - want), "missing_examples": sorted(want - got, key=str)[:5],
-        "unexpected_examples": sorted(got - want, key=str)[:5], "shown": capped["shown"],
-        "truncated": capped["truncated"], "stdout_bytes": report_capped.stat().st_size,
+        "error_count": capped["error_count"],
+        "reported": len(want & got),
+        "missing": len(want - got),
+        "unexpected": len(got - want),
+        "missing_examples": sorted(want - got, key=str)[:5],
+        "unexpected_examples": sorted(got - want, key=str)[:5],
+        "shown": capped["shown"],
+        "truncated": capped["truncated"],
+        "stdout_bytes": report_capped.stat().st_size,
     }
-    log(f"  defects: {out['reported']}/{out['expected']} reported at their place, {out['unexpected']} "
-        f"unexpected; output lists {out['shown']} of {out['error_count']}")
+    log(
+        f"  defects: {out['reported']}/{out['expected']} reported at their place, {out['unexpected']} "
+        f"unexpected; output lists {out['shown']} of {out['error_count']}"
+    )
     return out
 
 
-def run(out: Path, work: Path, sizes: Sequence[int] = DEFAULT_SIZES, repeat: int = 3, *, seed: int = 1,
-        defect_rate: float = 0.01, max_errors: int = 1000, frictionless_once_from: int = 1_000_000,
-        preliminary: bool = False, note: str = "", profile: bool = True,
-        log: Callable[[str], None] = print) -> dict[str, Any]:
+def run(
+    out: Path,
+    work: Path,
+    sizes: Sequence[int] = DEFAULT_SIZES,
+    repeat: int = 3,
+    *,
+    seed: int = 1,
+    defect_rate: float = 0.01,
+    max_errors: int = 1000,
+    frictionless_once_from: int = 1_000_000,
+    preliminary: bool = False,
+    note: str = "",
+    profile: bool = True,
+    log: Callable[[str], None] = print,
+) -> dict[str, Any]:
     """Build the packages, measure everything, evaluate the targets; write results.json and RESULTS.md."""
     from surveillance_ties.resources import package_root
 
@@ -136,12 +173,25 @@ def run(out: Path, work: Path, sizes: Sequence[int] = DEFAULT_SIZES, repeat: int
     work.mkdir(parents=True, exist_ok=True)
     real = package_root()
     results: dict[str, Any] = {
-        "preliminary": preliminary, "note": note, "machine": machine(real),
-        "settings": {"sizes": sorted(sizes), "repeat": repeat, "seed": seed, "defect_rate": defect_rate,
-                     "max_errors": max_errors, "frictionless_once_from": frictionless_once_from,
-                     "frictionless_on_defects": "the stock command with its defaults (it stops collecting "
-                                                "errors at its default --limit-errors of 1000)"},
-        "packages": {}, "cases": {}, "defects": {}, "valid_check": {}, "profiles": {}, "causes": {},
+        "preliminary": preliminary,
+        "note": note,
+        "machine": machine(real),
+        "settings": {
+            "sizes": sorted(sizes),
+            "repeat": repeat,
+            "seed": seed,
+            "defect_rate": defect_rate,
+            "max_errors": max_errors,
+            "frictionless_once_from": frictionless_once_from,
+            "frictionless_on_defects": "the stock command with its defaults (it stops collecting "
+            "errors at its default --limit-errors of 1000)",
+        },
+        "packages": {},
+        "cases": {},
+        "defects": {},
+        "valid_check": {},
+        "profiles": {},
+        "causes": {},
     }
     started = time.time()
     with Launcher() as launch:
@@ -160,8 +210,9 @@ def run(out: Path, work: Path, sizes: Sequence[int] = DEFAULT_SIZES, repeat: int
     return results
 
 
-def _synthetic(launch: Launcher, results: dict[str, Any], work: Path, size: int, kind: str,
-               log: Callable[[str], None]) -> None:
+def _synthetic(
+    launch: Launcher, results: dict[str, Any], work: Path, size: int, kind: str, log: Callable[[str], None]
+) -> None:
     """Generate one synthetic package, race validate, the floor and frictionless on it, check the report."""
     from surveillance_ties.synth import generate
 
@@ -172,54 +223,100 @@ def _synthetic(launch: Launcher, results: dict[str, Any], work: Path, size: int,
     synth = generate(pkg, size, seed=s["seed"], defects=s["defect_rate"] if kind == "defects" else None)
     csvs = list(synth.tables.values())
     results["packages"][name] = {
-        "path": str(pkg), "total_rows": synth.total_rows, "rows": synth.rows,
-        "csv_bytes": sum(p.stat().st_size for p in csvs), "archives": len(synth.archives),
-        "defects": len(synth.defects), "generate_s": time.perf_counter() - t0,
+        "path": str(pkg),
+        "total_rows": synth.total_rows,
+        "rows": synth.rows,
+        "csv_bytes": sum(p.stat().st_size for p in csvs),
+        "archives": len(synth.archives),
+        "defects": len(synth.defects),
+        "generate_s": time.perf_counter() - t0,
     }
     log(f"{name}: {synth.total_rows} rows generated in {results['packages'][name]['generate_s']:.1f} s")
     report = work / f"{name}-report.json"
     expect = (0, 1) if kind == "valid" else (1,)  # errors on a valid package are reported, not fatal
     repeat = s["repeat"]
     commands = [
-        Command("validate", [*_script("surveillance-ties"), "validate", str(pkg), "--format", "json",
-                             "--max-errors", str(s["max_errors"])], repeat, expect, report),
+        Command(
+            "validate",
+            [
+                *_script("surveillance-ties"),
+                "validate",
+                str(pkg),
+                "--format",
+                "json",
+                "--max-errors",
+                str(s["max_errors"]),
+            ],
+            repeat,
+            expect,
+            report,
+        ),
         Command("floor", [sys.executable, "-c", _FLOOR, *map(str, csvs)], repeat),
-        Command("frictionless", [*_script("frictionless"), "validate", str(pkg / "datapackage.json")],
-                1 if size >= s["frictionless_once_from"] else repeat, expect),
+        Command(
+            "frictionless",
+            [*_script("frictionless"), "validate", str(pkg / "datapackage.json")],
+            1 if size >= s["frictionless_once_from"] else repeat,
+            expect,
+        ),
     ]
     results["cases"][name] = _case(launch, name, commands, [*csvs, *synth.archives], work, log)
     if kind == "defects":
         results["defects"][name] = _defect_check(launch, pkg, report, log)
     else:
         rep = json.loads(report.read_text(encoding="utf-8"))
-        results["valid_check"][name] = {"error_count": rep["error_count"], "counts": rep["counts"],
-                                        "examples": rep["errors"][:5]}
+        results["valid_check"][name] = {
+            "error_count": rep["error_count"],
+            "counts": rep["counts"],
+            "examples": rep["errors"][:5],
+        }
 
 
-def _real(launch: Launcher, results: dict[str, Any], real: Path, work: Path,
-          log: Callable[[str], None]) -> None:
+def _real(
+    launch: Launcher, results: dict[str, Any], real: Path, work: Path, log: Callable[[str], None]
+) -> None:
     """The loader and the contributor loop on the real package."""
     repeat = results["settings"]["repeat"]
     csvs = _csvs(real)
     pandas = f"import pandas; [pandas.read_csv(p) for p in {[str(p) for p in csvs]!r}]"
-    results["cases"]["real-loader"] = _case(launch, "real-loader", [
-        Command("load_all", [sys.executable, "-c", _LOADER], repeat),
-        Command("pandas", [sys.executable, "-c", pandas], repeat),
-    ], csvs, work, log)
-    results["cases"]["real-validate"] = _case(launch, "real-validate", [
-        Command("validate", [*_script("surveillance-ties"), "validate", str(real)], repeat),
-        Command("pandera", [sys.executable, "-c", "import pandera.pandas"], repeat),
-    ], csvs, work, log)
+    results["cases"]["real-loader"] = _case(
+        launch,
+        "real-loader",
+        [
+            Command("load_all", [sys.executable, "-c", _LOADER], repeat),
+            Command("pandas", [sys.executable, "-c", pandas], repeat),
+        ],
+        csvs,
+        work,
+        log,
+    )
+    results["cases"]["real-validate"] = _case(
+        launch,
+        "real-validate",
+        [
+            Command("validate", [*_script("surveillance-ties"), "validate", str(real)], repeat),
+            Command("pandera", [sys.executable, "-c", "import pandera.pandas"], repeat),
+        ],
+        csvs,
+        work,
+        log,
+    )
 
 
 # target id -> the case whose measured side (validate, or load_all) is profiled when the target is missed
-_PROFILED = {"valid-vs-floor": "{big}-valid", "valid-vs-frictionless": "{big}-valid",
-             "valid-peak-rss": "{big}-valid", "defects-vs-floor": "{big}-defects", "growth": "{big}-valid",
-             "loader-vs-pandas": "real-loader", "validate-vs-pandera": "real-validate"}
+_PROFILED = {
+    "valid-vs-floor": "{big}-valid",
+    "valid-vs-frictionless": "{big}-valid",
+    "valid-peak-rss": "{big}-valid",
+    "defects-vs-floor": "{big}-defects",
+    "growth": "{big}-valid",
+    "loader-vs-pandas": "real-loader",
+    "validate-vs-pandera": "real-validate",
+}
 
 
-def _profile_misses(results: dict[str, Any], targets: Sequence[Any], work: Path,
-                    log: Callable[[str], None]) -> None:
+def _profile_misses(
+    results: dict[str, Any], targets: Sequence[Any], work: Path, log: Callable[[str], None]
+) -> None:
     big = label(max(results["settings"]["sizes"]))
     for t in targets:
         if t.verdict != "fail" or t.id not in _PROFILED:

@@ -17,8 +17,17 @@ from pathlib import Path
 from typing import Any
 
 #: Libraries whose versions go into the results.
-LIBRARIES = ("surveillance-ties", "numpy", "pyarrow", "pandas", "pandera", "frictionless", "polars", "click",
-             "pyinstrument")
+LIBRARIES = (
+    "surveillance-ties",
+    "numpy",
+    "pyarrow",
+    "pandas",
+    "pandera",
+    "frictionless",
+    "polars",
+    "click",
+    "pyinstrument",
+)
 
 
 @dataclass(frozen=True)
@@ -76,19 +85,33 @@ class Launcher:
     """
 
     def __init__(self) -> None:
-        self._proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", _LAUNCHER], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, text=True)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _LAUNCHER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         self._err = Path(tempfile.mkdtemp(prefix="bench-")) / "stderr"
         #: Peak RSS of a child that does nothing (``true``): the launcher's share of every figure.
         self.baseline_rss_bytes = self.run(["true"]).peak_rss_bytes
 
-    def run(self, argv: Sequence[str], *, cwd: Path | None = None, stdout: Path | None = None,
-            expect: Sequence[int] = (0,)) -> Run:
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        cwd: Path | None = None,
+        stdout: Path | None = None,
+        expect: Sequence[int] = (0,),
+    ) -> Run:
         """Run ``argv`` to completion; its stdout goes to ``stdout`` (or nowhere), the tail of its stderr
         is kept when the exit code is not in ``expect``."""
         assert self._proc.stdin is not None and self._proc.stdout is not None
-        job = {"argv": list(argv), "cwd": None if cwd is None else str(cwd),
-               "stdout": None if stdout is None else str(stdout), "stderr": str(self._err)}
+        job = {
+            "argv": list(argv),
+            "cwd": None if cwd is None else str(cwd),
+            "stdout": None if stdout is None else str(stdout),
+            "stderr": str(self._err),
+        }
         self._proc.stdin.write(json.dumps(job) + "\n")
         self._proc.stdin.flush()
         line = self._proc.stdout.readline()
@@ -98,8 +121,13 @@ class Launcher:
         tail = ""
         if data["exit_code"] not in expect:
             tail = self._err.read_bytes()[-2000:].decode("utf-8", errors="replace")
-        return Run(float(data["wall_s"]), float(data["cpu_s"]), int(data["peak_rss_bytes"]),
-                   int(data["exit_code"]), tail)
+        return Run(
+            float(data["wall_s"]),
+            float(data["cpu_s"]),
+            int(data["peak_rss_bytes"]),
+            int(data["exit_code"]),
+            tail,
+        )
 
     def close(self) -> None:
         """Stop the launcher."""
@@ -149,10 +177,18 @@ def _memory_bytes() -> int | None:
 
 def _git_commit(root: Path) -> str | None:
     try:
-        head = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
     return head + ("-dirty" if dirty else "")

@@ -38,8 +38,9 @@ def _package(frame: Mapping[str, Any]) -> str:
     return short.split("/", 1)[0].removesuffix(".py") if "/" in short or short.endswith(".py") else short
 
 
-def _walk(frame: Mapping[str, Any], owner: tuple[str, str] | None, module: str | None,
-          root: bool = True) -> Iterator[tuple[tuple[str, str], float, tuple[str, str] | None, str | None]]:
+def _walk(
+    frame: Mapping[str, Any], owner: tuple[str, str] | None, module: str | None, root: bool = True
+) -> Iterator[tuple[tuple[str, str], float, tuple[str, str] | None, str | None]]:
     """Each frame's key and own time, with the innermost frame of our own code that it runs under (or
     :data:`IMPORTS` for anything under a module body being imported), and the innermost module it
     runs the body of."""
@@ -75,11 +76,18 @@ def summarise(data: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
 
     def rows(table: dict[tuple[str, str], float]) -> list[dict[str, Any]]:
         best = sorted(table.items(), key=lambda kv: -kv[1])[:top]
-        return [{"function": f, "file": p, "seconds": round(s, 3), "share": round(s / duration, 3)}
-                for (f, p), s in best]
+        return [
+            {"function": f, "file": p, "seconds": round(s, 3), "share": round(s / duration, 3)}
+            for (f, p), s in best
+        ]
 
-    return {"duration_s": round(duration, 3), "imports_s": round(ours.get(IMPORTS, 0.0), 3),
-            "imports": rows(imports), "ours": rows(ours), "hot": rows(own)}
+    return {
+        "duration_s": round(duration, 3),
+        "imports_s": round(ours.get(IMPORTS, 0.0), 3),
+        "imports": rows(imports),
+        "ours": rows(ours),
+        "hot": rows(own),
+    }
 
 
 def _where(h: Mapping[str, Any]) -> str:
@@ -90,5 +98,7 @@ def cause(name: str, summary: Mapping[str, Any]) -> str:
     """One sentence naming where the time of ``name`` goes, from a :func:`summarise` result."""
     ours = "; ".join(_where(h) for h in summary["ours"][:6])
     imports = "; ".join(_where(h) for h in summary["imports"][:5])
-    return (f"pyinstrument on `{name}` ({summary['duration_s']:.2f} s in the main thread): by our function, "
-            f"with the library calls it makes: {ours}; the imports by package: {imports}")
+    return (
+        f"pyinstrument on `{name}` ({summary['duration_s']:.2f} s in the main thread): by our function, "
+        f"with the library calls it makes: {ours}; the imports by package: {imports}"
+    )

@@ -78,40 +78,65 @@ def markdown(results: Mapping[str, Any]) -> str:
         for t in misses:
             cause = results.get("causes", {}).get(t["id"], "not profiled in this run")
             lines.append(f"- **{t['title']}** ({_measured(t)}, limit {_limit(t)}): {cause}")
-    lines += ["", "## Timings", "",
-              "| case | command | runs | wall median (s) | CPU median (s) | peak RSS median (MiB) "
-              "| wall of each run (s) |",
-              "|---|---|---:|---:|---:|---:|---|"]
+    lines += [
+        "",
+        "## Timings",
+        "",
+        "| case | command | runs | wall median (s) | CPU median (s) | peak RSS median (MiB) "
+        "| wall of each run (s) |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     for case, data in results["cases"].items():
         for name, cmd in data["commands"].items():
             med = cmd["median"]
             runs = ", ".join(_num(r["wall_s"]) for r in cmd["runs"])
             note = " (one run)" if med["n"] == 1 else ""
-            lines.append(f"| {case} | {name}{note} | {med['n']} | {_num(med['wall_s'])} | "
-                         f"{_num(med['cpu_s'])} | {med['peak_rss_bytes'] / _MIB:.0f} | {runs} |")
+            lines.append(
+                f"| {case} | {name}{note} | {med['n']} | {_num(med['wall_s'])} | "
+                f"{_num(med['cpu_s'])} | {med['peak_rss_bytes'] / _MIB:.0f} | {runs} |"
+            )
     lines += ["", "## Ratios", "", "| case | ratio | wall | CPU |", "|---|---|---:|---:|"]
     for r in ratios(results):
         lines.append(f"| {r['case']} | {r['ratio']} | {_num(r['wall'])}× | {_num(r['cpu'])}× |")
-    lines += ["", "## Packages", "", "| package | rows | CSV bytes | archived texts | injected defects | "
-              "generated in (s) |", "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Packages",
+        "",
+        "| package | rows | CSV bytes | archived texts | injected defects | generated in (s) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, p in results["packages"].items():
-        lines.append(f"| {name} | {p['total_rows']} | {p['csv_bytes']} | {p['archives']} | {p['defects']} | "
-                     f"{_num(p['generate_s'])} |")
-    lines += ["", "## Injected defects against the validator's report", "",
-              "| package | injected | reported (all codes) | missing | unexpected | listed in output | "
-              "output bytes |", "|---|---:|---:|---:|---:|---:|---:|"]
+        lines.append(
+            f"| {name} | {p['total_rows']} | {p['csv_bytes']} | {p['archives']} | {p['defects']} | "
+            f"{_num(p['generate_s'])} |"
+        )
+    lines += [
+        "",
+        "## Injected defects against the validator's report",
+        "",
+        "| package | injected | reported (all codes) | missing | unexpected | listed in output | "
+        "output bytes |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for case, d in results.get("defects", {}).items():
-        lines.append(f"| {case} | {d['expected']} | {d['error_count']} | {d['missing']} | "
-                     f"{d['unexpected']} | {d['shown']} | {d['stdout_bytes']} |")
+        lines.append(
+            f"| {case} | {d['expected']} | {d['error_count']} | {d['missing']} | "
+            f"{d['unexpected']} | {d['shown']} | {d['stdout_bytes']} |"
+        )
     for case, v in results.get("valid_check", {}).items():
         if v["error_count"]:
             n = v["error_count"]
             lines.append(f"| {case} (valid: none expected) | 0 | {n} | – | {n} | – | – |")
     if results.get("profiles"):
-        lines += ["", "## Profiles", "",
-                  "pyinstrument, one run each, main thread only (time in the validator's worker threads "
-                  "shows as `lock.acquire`): the time of each of our functions with the library calls it "
-                  "makes, all imports in one row, then the imports by package.", ""]
+        lines += [
+            "",
+            "## Profiles",
+            "",
+            "pyinstrument, one run each, main thread only (time in the validator's worker threads "
+            "shows as `lock.acquire`): the time of each of our functions with the library calls it "
+            "makes, all imports in one row, then the imports by package.",
+            "",
+        ]
         for name, p in results["profiles"].items():
             ours = "; ".join(_share(h) for h in p["ours"][:8])
             imports = "; ".join(_share(h) for h in p["imports"][:6])
@@ -125,9 +150,11 @@ def _shape(results: Mapping[str, Any]) -> list[str]:
         return []
     name, biggest = max(packages.items(), key=lambda kv: kv[1]["total_rows"])
     rows = ", ".join(f"{table} {n}" for table, n in biggest.get("rows", {}).items())
-    return [f"- Rows per table in {name}: {rows}. Every record is cited, so citations are the largest table; "
-            "the issue's reference figures (stock frictionless 115–150 s, read floor 0.75 s) were taken on "
-            "1.0M partnerships + 100k organizations + 100k sources without citations."]
+    return [
+        f"- Rows per table in {name}: {rows}. Every record is cited, so citations are the largest table; "
+        "the issue's reference figures (stock frictionless 115–150 s, read floor 0.75 s) were taken on "
+        "1.0M partnerships + 100k organizations + 100k sources without citations."
+    ]
 
 
 def _share(h: Mapping[str, Any]) -> str:
@@ -136,4 +163,3 @@ def _share(h: Mapping[str, Any]) -> str:
 
 def _loads(values: Any) -> str:
     return "?" if not values else " / ".join(f"{v:.2f}" for v in values)
-

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from surveillance_ties.descriptor import DescriptorError, rehash as rehash_descriptor
+from surveillance_ties.descriptor import DescriptorError
+from surveillance_ties.descriptor import rehash as rehash_descriptor
 
 
 @click.command()

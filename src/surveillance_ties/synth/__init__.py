@@ -44,8 +44,17 @@ import numpy as np
 
 from surveillance_ties.synth.model import DEFECT_KINDS, MANIFEST, TABLES, Defect, SynthError, SynthResult
 
-__all__ = ["DEFECT_KINDS", "MANIFEST", "MIN_ROWS", "SHARES", "Defect", "SynthError", "SynthResult", "counts",
-           "generate"]
+__all__ = [
+    "DEFECT_KINDS",
+    "MANIFEST",
+    "MIN_ROWS",
+    "SHARES",
+    "Defect",
+    "SynthError",
+    "SynthResult",
+    "counts",
+    "generate",
+]
 
 #: Share of the rows of each table (``citations`` takes the rest).
 SHARES: dict[str, float] = {
@@ -74,8 +83,10 @@ def _prepare(out: Path) -> None:
         if not out.is_dir():
             raise SynthError(f"{out}: not a folder; give a new or empty folder")
         if any(out.iterdir()) and not (out / MANIFEST).is_file():
-            raise SynthError(f"{out}: the folder is not empty and holds no synthetic package ({MANIFEST}); "
-                             "give a new or empty folder")
+            raise SynthError(
+                f"{out}: the folder is not empty and holds no synthetic package ({MANIFEST}); "
+                "give a new or empty folder"
+            )
         for name in ("data", "schemas", "seeds"):
             if (out / name).is_dir():
                 shutil.rmtree(out / name)
@@ -84,8 +95,9 @@ def _prepare(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def generate(out_dir: str | Path, rows: int, seed: int = 0,
-             defects: float | int | Mapping[str, int] | None = None) -> SynthResult:
+def generate(
+    out_dir: str | Path, rows: int, seed: int = 0, defects: float | int | Mapping[str, int] | None = None
+) -> SynthResult:
     """Write a synthetic package of ``rows`` rows in total into ``out_dir``; return what was written.
 
     ``defects``: ``None`` for a valid package; a rate such as ``0.01`` (that
@@ -111,11 +123,21 @@ def generate(out_dir: str | Path, rows: int, seed: int = 0,
     features = t.features(rng, n["features"], orgs)
     actions, has_amount = t.regulatory_actions(rng, n["regulatory_actions"], orgs)
     sources, group, arch = t.sources(rng, n["sources"])
-    records = {"organizations": orgs.cols["org_id"], "partnerships": ties.cols["partnership_id"],
-               "features": features["feature_id"], "regulatory_actions": actions["action_id"]}
+    records = {
+        "organizations": orgs.cols["org_id"],
+        "partnerships": ties.cols["partnership_id"],
+        "features": features["feature_id"],
+        "regulatory_actions": actions["action_id"],
+    }
     cites = t.citations(rng, n["citations"], records, sources["source_id"], group, arch)
-    columns = {"organizations": orgs.cols, "partnerships": ties.cols, "features": features,
-               "regulatory_actions": actions, "sources": sources, "citations": cites.cols}
+    columns = {
+        "organizations": orgs.cols,
+        "partnerships": ties.cols,
+        "features": features,
+        "regulatory_actions": actions,
+        "sources": sources,
+        "citations": cites.cols,
+    }
     injector = Injector(np.random.default_rng([seed, 1]), columns)
     if want:
         inject(injector, want, ties, has_amount, cites)
@@ -135,19 +157,28 @@ def generate(out_dir: str | Path, rows: int, seed: int = 0,
         schema = json.loads((out / resource["schema"]).read_text(encoding="utf-8"))
         fields = [f["name"] for f in schema["fields"]]
         if name not in columns or set(fields) != set(columns[name]):
-            raise SynthError(f"the schema of {name!r} ({resource['schema']}) differs from what "
-                             "surveillance_ties.synth generates; update the generator")
+            raise SynthError(
+                f"the schema of {name!r} ({resource['schema']}) differs from what "
+                "surveillance_ties.synth generates; update the generator"
+            )
         paths[name] = out / resource["path"]
         write_csv(paths[name], fields, columns[name])
     real["name"] = f"{real['name']}-synthetic"
     real["title"] = f"{real.get('title', real['name'])} (synthetic: {rows} rows, seed {seed})"
-    real["description"] = ("A synthetic package written by surveillance_ties.synth for benchmarks and tests, "
-                           "with the real schemas; its records and archived texts are invented.")
+    real["description"] = (
+        "A synthetic package written by surveillance_ties.synth for benchmarks and tests, "
+        "with the real schemas; its records and archived texts are invented."
+    )
     (out / "datapackage.json").write_text(dumps(refreshed(real, out)), encoding="utf-8", newline="\n")
     result = SynthResult(
-        root=out, seed=seed, rows=n, tables=paths, archives=tuple(out / a for a in arch.names),
+        root=out,
+        seed=seed,
+        rows=n,
+        tables=paths,
+        archives=tuple(out / a for a in arch.names),
         defects=tuple(sorted(injector.defects, key=lambda d: (d.file, d.row, d.code))),
     )
-    (out / MANIFEST).write_text(json.dumps(result.to_dict(), indent=1, ensure_ascii=False) + "\n",
-                                encoding="utf-8", newline="\n")
+    (out / MANIFEST).write_text(
+        json.dumps(result.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n"
+    )
     return result

@@ -91,12 +91,15 @@ def slices(buf: npt.NDArray[np.uint8], start: IntArray, end: IntArray) -> Any:
     """A string array of ``buf[start[i]:end[i]]`` (UTF-8 boundaries), gathered in chunks."""
     out = []
     for lo in range(0, len(start), _GATHER):
-        s, e = start[lo:lo + _GATHER], end[lo:lo + _GATHER]
+        s, e = start[lo : lo + _GATHER], end[lo : lo + _GATHER]
         length = e - s
         offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int32)
         idx = np.repeat(s - offsets[:-1], length) + np.arange(int(offsets[-1]), dtype=np.int64)
-        out.append(pa.StringArray.from_buffers(len(s), pa.py_buffer(offsets.tobytes()),
-                                               pa.py_buffer(buf[idx].tobytes())))
+        out.append(
+            pa.StringArray.from_buffers(
+                len(s), pa.py_buffer(offsets.tobytes()), pa.py_buffer(buf[idx].tobytes())
+            )
+        )
     return pa.concat_arrays(out) if out else pa.array([], pa.string())
 
 

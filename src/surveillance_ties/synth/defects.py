@@ -39,8 +39,16 @@ class Injector:
         self.edits: dict[tuple[str, str], dict[int, str | None]] = {}
         self.defects: list[Defect] = []
 
-    def pick(self, table: str, eligible: BoolArray, k: int, kind: str, *, keep_previous: bool = False,
-             keep_next: bool = False) -> list[int]:
+    def pick(
+        self,
+        table: str,
+        eligible: BoolArray,
+        k: int,
+        kind: str,
+        *,
+        keep_previous: bool = False,
+        keep_next: bool = False,
+    ) -> list[int]:
         """``k`` distinct unused rows of ``table`` where ``eligible`` holds, marked used.
 
         ``keep_previous``: the defect copies the row before, which must stay intact (it is reserved
@@ -60,8 +68,10 @@ class Injector:
         if keep_previous or keep_next:  # one parity only: two picks are never neighbours
             cand = cand[(cand % 2) == int(self.rng.integers(0, 2))]
         if len(cand) < k:
-            raise SynthError(f"cannot inject {k} defects of kind {kind!r} into {table} ({len(cand)} suitable "
-                             "rows left); use more rows or fewer defects")
+            raise SynthError(
+                f"cannot inject {k} defects of kind {kind!r} into {table} ({len(cand)} suitable "
+                "rows left); use more rows or fewer defects"
+            )
         rows = np.sort(self.rng.choice(cand, size=k, replace=False))
         used[rows] = True
         if keep_previous:
@@ -123,6 +133,7 @@ def per_kind(defects: float | int | Mapping[str, int] | None, rows: int) -> dict
 
 def inject(inj: Injector, want: dict[str, int], ties: Ties, has_amount: BoolArray, cites: Cites) -> None:
     """Inject ``want[kind]`` defects of each kind, each in its own row, none disturbing another."""
+
     def every(table: str) -> BoolArray:
         return np.ones(len(inj.used[table]), dtype=bool)
 
@@ -182,8 +193,9 @@ def inject(inj: Injector, want: dict[str, int], ties: Ties, has_amount: BoolArra
     for r in inj.pick("partnerships", distinct, k("self-tie"), "self-tie"):
         inj.edit("self-tie", "partnerships", r, "partner_org_id", inj.value("partnerships", "org_id", r))
     # duplicate-tie: a tie takes the pair and type of the tie before it
-    for r in inj.pick("partnerships", every("partnerships"), k("duplicate-tie"), "duplicate-tie",
-                      keep_previous=True):
+    for r in inj.pick(
+        "partnerships", every("partnerships"), k("duplicate-tie"), "duplicate-tie", keep_previous=True
+    ):
         for col in ("org_id", "partner_org_id", "relationship_type"):
             inj.set("partnerships", col, r, inj.value("partnerships", col, r - 1))
         inj.record("duplicate-tie", "partnerships", r, _COLUMNS["duplicate-tie"], None)
@@ -191,8 +203,13 @@ def inject(inj: Injector, want: dict[str, int], ties: Ties, has_amount: BoolArra
         desc = str(inj.value("organizations", "description", r))
         inj.edit("whitespace", "organizations", r, "description", desc + " " if j % 2 else " " + desc)
     for j, r in enumerate(inj.pick("organizations", every("organizations"), k("formula"), "formula")):
-        inj.edit("formula", "organizations", r, "notes",
-                 ('=HYPERLINK("https://example.org")', "+1 555 0100", "@vendor said so", "-see above")[j % 4])
+        inj.edit(
+            "formula",
+            "organizations",
+            r,
+            "notes",
+            ('=HYPERLINK("https://example.org")', "+1 555 0100", "@vendor said so", "-see above")[j % 4],
+        )
     for r in inj.pick("citations", every("citations"), k("quote-not-found"), "quote-not-found"):
         quote = inj.value("citations", "quote", r)
         inj.edit("quote-not-found", "citations", r, "quote", f"Paraphrased: {quote}")
@@ -210,5 +227,10 @@ def inject(inj: Injector, want: dict[str, int], ties: Ties, has_amount: BoolArra
         c = int(citation_of[r])
         inj.used["citations"][c] = True
         inj.set("citations", "record_id", c, inj.value("partnerships", "partnership_id", r + 1))
-        inj.record("uncited-record", "partnerships", r, _COLUMNS["uncited-record"],
-                   inj.value("partnerships", "partnership_id", r))
+        inj.record(
+            "uncited-record",
+            "partnerships",
+            r,
+            _COLUMNS["uncited-record"],
+            inj.value("partnerships", "partnership_id", r),
+        )

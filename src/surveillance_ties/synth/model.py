@@ -11,8 +11,13 @@ TABLES = ("organizations", "partnerships", "features", "regulatory_actions", "so
 #: Record tables (every record is cited), in the order their citations sort: by the id prefixes below.
 CITED = ("regulatory_actions", "features", "organizations", "partnerships")
 #: Identifier prefix of each table's records (``org-0000001-...``).
-PREFIX = {"regulatory_actions": "act", "features": "feat", "organizations": "org", "partnerships": "tie",
-          "sources": "src"}
+PREFIX = {
+    "regulatory_actions": "act",
+    "features": "feat",
+    "organizations": "org",
+    "partnerships": "tie",
+    "sources": "src",
+}
 #: The manifest written beside the package; its presence marks a folder as a synthetic package.
 MANIFEST = "synth.json"
 

@@ -94,8 +94,9 @@ def organizations(rng: np.random.Generator, n: int) -> Orgs:
         kind_lo[i], kind_n[i] = len(kinds), len(ORG_KINDS[t])
         kinds.extend(ORG_KINDS[t])
     kind = kind_lo[type_idx] + (rng.random(n) * kind_n[type_idx]).astype(np.int64)
-    place = join(take(SYL_A, rng.integers(0, len(SYL_A), size=n)),
-                 take(SYL_B, rng.integers(0, len(SYL_B), size=n)))
+    place = join(
+        take(SYL_A, rng.integers(0, len(SYL_A), size=n)), take(SYL_B, rng.integers(0, len(SYL_B), size=n))
+    )
     names = join(place, take(kinds, kind), sep=" ")
     kind_slugs = [k.lower().replace("’", "").replace(" ", "-") for k in kinds]
     org_id = ids("organizations", n, join(pc.utf8_lower(place), take(kind_slugs, kind), sep="-"))
@@ -107,8 +108,10 @@ def organizations(rng: np.random.Generator, n: int) -> Orgs:
         pick = comp[rng.integers(0, len(comp), size=n)]
         pick = np.where(pick == np.arange(n), comp[(np.searchsorted(comp, pick) + 1) % len(comp)], pick)
         parent = np.where(company & (rng.random(n) < 0.05), pick, -1)
-    notes = take(("The sources do not state the country.", "Name as the archived source gives it."),
-                 rng.integers(0, 2, size=n))
+    notes = take(
+        ("The sources do not state the country.", "Name as the archived source gives it."),
+        rng.integers(0, 2, size=n),
+    )
     cols = {
         "org_id": org_id,
         "name": names,
@@ -169,8 +172,11 @@ def _distinct_ties(rng: np.random.Generator, n: int, orgs: Orgs) -> tuple[IntArr
             break
     else:  # pragma: no cover - only for shapes far outside the documented ones
         raise SynthError("could not draw enough distinct ties; use more rows")
-    return (np.concatenate([g[0] for g in got]), np.concatenate([g[1] for g in got]),
-            np.concatenate([g[2] for g in got]))
+    return (
+        np.concatenate([g[0] for g in got]),
+        np.concatenate([g[1] for g in got]),
+        np.concatenate([g[2] for g in got]),
+    )
 
 
 def partnerships(rng: np.random.Generator, n: int, orgs: Orgs) -> Ties:
@@ -207,10 +213,14 @@ def features(rng: np.random.Generator, n: int, orgs: Orgs) -> dict[str, Any]:
     launch_year = rng.integers(2010, 2025, size=n)
     launch_prec = precision(rng, n, 0.3)
     disc_prec = np.where(status >= FEAT_STATUS.index("discontinued"), precision(rng, n, 0.0), 0)
-    bio = np.where(cat == FEAT_CATS.index("facial_recognition"), 1,
-                   np.where(rng.random(n) < 0.4, 2, 0))  # 0 false, 1 true, 2 not settled (empty)
-    name = join(take(FEAT_A, rng.integers(0, len(FEAT_A), size=n)),
-                take(FEAT_B, rng.integers(0, len(FEAT_B), size=n)), sep=" ")
+    bio = np.where(
+        cat == FEAT_CATS.index("facial_recognition"), 1, np.where(rng.random(n) < 0.4, 2, 0)
+    )  # 0 false, 1 true, 2 not settled (empty)
+    name = join(
+        take(FEAT_A, rng.integers(0, len(FEAT_A), size=n)),
+        take(FEAT_B, rng.integers(0, len(FEAT_B), size=n)),
+        sep=" ",
+    )
     return {
         "feature_id": ids("features", n, take([c.replace("_", "-") for c in FEAT_CATS], cat)),
         "org_id": orgs.cols["org_id"].take(pa.array(org)),
@@ -274,8 +284,19 @@ def archives(rng: np.random.Generator, n_arch: int, urls: list[str], published: 
     tok_len = np.asarray([len(t.encode("utf-8")) for t in TOKENS], dtype=np.int64)
     width = max(3, len(str(n_arch - 1)))
     empty = np.zeros(0, np.int64)
-    out = Archives([], [], [], [], np.zeros(0, np.uint8), empty, empty, empty, empty,
-                   np.zeros(n_arch, np.int64), np.zeros(n_arch, np.int64))
+    out = Archives(
+        [],
+        [],
+        [],
+        [],
+        np.zeros(0, np.uint8),
+        empty,
+        empty,
+        empty,
+        empty,
+        np.zeros(n_arch, np.int64),
+        np.zeros(n_arch, np.int64),
+    )
     starts: list[IntArray] = []
     lengths: list[IntArray] = []
     para_lo: list[IntArray] = []
@@ -285,8 +306,10 @@ def archives(rng: np.random.Generator, n_arch: int, urls: list[str], published: 
         title = " ".join(tokens[rng.integers(0, len(tokens), size=int(rng.integers(6, 12)))]).rstrip(".,;")
         title = title[:1].upper() + title[1:]
         author = f"{FIRST[int(rng.integers(0, len(FIRST)))]} {LAST[int(rng.integers(0, len(LAST)))]}"
-        head = (f'---\ntitle: "{title}"\nsource: "{author}"\nurl: "{urls[a]}"\n'
-                f'published: "{published[a]}T09:00:00.000Z"\n---\n').encode()
+        head = (
+            f'---\ntitle: "{title}"\nsource: "{author}"\nurl: "{urls[a]}"\n'
+            f'published: "{published[a]}T09:00:00.000Z"\n---\n'
+        ).encode()
         para_len = rng.integers(20, 61, size=_PARAGRAPHS)
         words = rng.integers(0, len(tokens), size=int(para_len.sum()))
         para_of = np.repeat(np.arange(_PARAGRAPHS), para_len)
@@ -329,27 +352,39 @@ def sources(rng: np.random.Generator, n: int) -> tuple[dict[str, Any], IntArray,
     source_id = ids("sources", n, take([p.lower().replace(" ", "-") for p in PUBLISHERS], pub))
     year = rng.integers(2015, 2027, size=n)
     published = dates(rng, year, np.where(archived, 3, precision(rng, n, 0.3)))
-    path = join(pc.cast(pa.array(year), pa.string()), padded(rng.integers(1, 13, size=n), 2),
-                join("story", padded(np.arange(1, n + 1, dtype=np.int64), 7), sep="-"), sep="/")
+    path = join(
+        pc.cast(pa.array(year), pa.string()),
+        padded(rng.integers(1, 13, size=n), 2),
+        join("story", padded(np.arange(1, n + 1, dtype=np.int64), 7), sep="-"),
+        sep="/",
+    )
     url = join("https://", take(DOMAINS, pub), "/", path)
-    arch = archives(rng, n_arch, url.take(pa.array(archived_idx)).to_pylist(),
-                    published.take(pa.array(archived_idx)).to_pylist())
+    arch = archives(
+        rng,
+        n_arch,
+        url.take(pa.array(archived_idx)).to_pylist(),
+        published.take(pa.array(archived_idx)).to_pylist(),
+    )
     of_group = pa.array(group)
     link_words = rng.integers(0, len(TOKENS), size=(n, 2))
     cols = {
         "source_id": source_id,
         "source_type": take(SRC_TYPES, np.where(archived, 0, choice(rng, n, SRC_P))),
         "title": null_where(pa.array(arch.titles).take(of_group), ~archived),
-        "link_text": null_where(join(take(TOKENS, link_words[:, 0]), take(TOKENS, link_words[:, 1]), sep=" "),
-                                archived),
+        "link_text": null_where(
+            join(take(TOKENS, link_words[:, 0]), take(TOKENS, link_words[:, 1]), sep=" "), archived
+        ),
         "publisher": take(PUBLISHERS, pub),
         "author": null_where(pa.array(arch.authors).take(of_group), ~archived),
         "published": published,
         "url": url,
         "archive_path": null_where(pa.array(arch.names).take(of_group), ~archived),
         "cited_by": null_where(source_id.take(pa.array(archived_idx[group])), archived),
-        "notes": pc.if_else(pa.array(archived), pa.scalar("Publication date from the archived front matter."),
-                            pa.scalar("Not archived; known only from its link.")),
+        "notes": pc.if_else(
+            pa.array(archived),
+            pa.scalar("Publication date from the archived front matter."),
+            pa.scalar("Not archived; known only from its link."),
+        ),
     }
     return cols, group, arch
 
@@ -362,8 +397,14 @@ class Cites:
     extra: BoolArray  # a record's second, field-level citation
 
 
-def citations(rng: np.random.Generator, n: int, records: dict[str, Any], source_ids: Any, group: IntArray,
-              arch: Archives) -> Cites:
+def citations(
+    rng: np.random.Generator,
+    n: int,
+    records: dict[str, Any],
+    source_ids: Any,
+    group: IntArray,
+    arch: Archives,
+) -> Cites:
     """One citation per record, plus field-level second citations for ``n`` minus the records.
 
     Sorted by ``citation_id`` (``<record_id>-1``, ``<record_id>-2``). Each cites
