@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import click
 
+from surveillance_ties.commands import Unreadable
 from surveillance_ties.dictionary import DictionaryError, UndocumentedValueError
-
-
-class _Unreadable(click.ClickException):
-    exit_code = 2
 
 
 @click.command()
@@ -31,7 +28,7 @@ def figures(path: str, out: str | None) -> None:
     try:
         written = render_figures(path, out)
     except (FiguresUnavailable, FigureDataError) as exc:
-        raise _Unreadable(str(exc)) from None
+        raise Unreadable(str(exc)) from None
     for p in written:
         click.echo(f"wrote {p}")
 
@@ -54,7 +51,7 @@ def docs(path: str, check: bool) -> None:
     except UndocumentedValueError as exc:
         raise click.ClickException(str(exc)) from None
     except (DictionaryError, FiguresUnavailable, FigureDataError) as exc:
-        raise _Unreadable(str(exc)) from None
+        raise Unreadable(str(exc)) from None
     if check and stale:
         for p in stale:
             click.echo(f"out of date: {p}", err=True)

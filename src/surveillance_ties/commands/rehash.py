@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from surveillance_ties.commands import Unreadable
 from surveillance_ties.descriptor import DescriptorError
 from surveillance_ties.descriptor import rehash as rehash_descriptor
 
@@ -19,9 +20,7 @@ def rehash(path: str) -> None:
     try:
         changed = rehash_descriptor(path)
     except DescriptorError as exc:
-        error = click.ClickException(str(exc))
-        error.exit_code = 2  # the package cannot be read at all
-        raise error from None
+        raise Unreadable(str(exc)) from None
     if changed:
         click.echo("updated hash and bytes of: " + ", ".join(changed))
     else:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import click
 
+from surveillance_ties.commands import Unreadable
 from surveillance_ties.descriptor import DescriptorError
 from surveillance_ties.revisions import PackageSourceError
 from surveillance_ties.tableio import TableReadError
 
 # Errors a user can cause by pointing at the wrong thing: usage errors, exit code 2.
 _UNREADABLE = (DescriptorError, PackageSourceError, TableReadError)
-
-
-class _Unreadable(click.ClickException):
-    exit_code = 2
 
 
 @click.command()
@@ -40,7 +37,7 @@ def build(path: str, out: str) -> None:
     try:
         result = build_release(path, out)
     except _UNREADABLE as exc:
-        raise _Unreadable(str(exc)) from None
+        raise Unreadable(str(exc)) from None
     except InvalidPackageError as exc:
         raise click.ClickException(str(exc)) from None
     except (BuildError, ExportError, OSError) as exc:
@@ -75,7 +72,7 @@ def diff(old: str, new: str, fmt: str) -> None:
     try:
         result = diff_sources(old, new)
     except _UNREADABLE as exc:
-        raise _Unreadable(str(exc)) from None
+        raise Unreadable(str(exc)) from None
     click.echo(render(result, fmt), nl=False)
 
 
@@ -123,7 +120,7 @@ def release(path: str, mode: str | None, against: str | None) -> None:
             return
         result = check(path, against)
     except (*_UNREADABLE, ReleaseError) as exc:
-        raise _Unreadable(str(exc)) from None
+        raise Unreadable(str(exc)) from None
     if result.against:
         click.echo(f"version {result.version}, last release {result.against} ({result.previous_version})")
         for reason in result.reasons:
