@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 
 from surveillance_ties.descriptor import dumps, rehash
 
-from .conftest import ROOT
+from . import conftest
 
 PACKAGE_FILES = (
     "datapackage.json",
@@ -30,14 +29,7 @@ PACKAGE_FILES = (
 
 def copy_package(dst: Path) -> Path:
     """A copy of the repository's data package (and the files a release carries) in ``dst``."""
-    dst.mkdir(parents=True, exist_ok=True)
-    for name in PACKAGE_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dst / name)
-        else:
-            shutil.copy2(src, dst / name)
-    return dst
+    return conftest.copy_package(dst, PACKAGE_FILES)
 
 
 def read_csv(path: Path) -> list[list[str]]:

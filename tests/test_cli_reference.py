@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 from surveillance_ties.cli import COMMANDS, main
 from surveillance_ties.docs import cli_reference, regenerate
 
+from . import conftest
 from .conftest import ROOT
 
 SECTION = re.compile(r"^## `([^`]+)`\n\n```text\n(.*?)\n```$", re.MULTILINE | re.DOTALL)
@@ -60,13 +60,7 @@ def test_group_section_lists_every_command() -> None:
 
 
 def copy_package(tmp_path: Path) -> Path:
-    root = tmp_path / "pkg"
-    root.mkdir()
-    for name in ("datapackage.json", "DATA.md"):
-        shutil.copy(ROOT / name, root)
-    for folder in ("data", "schemas", "docs"):
-        shutil.copytree(ROOT / folder, root / folder)
-    return root
+    return conftest.copy_package(tmp_path / "pkg", ("datapackage.json", "DATA.md", "data", "schemas", "docs"))
 
 
 def test_docs_check_passes_on_the_repository() -> None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from hypothesis import strategies as st
 from surveillance_ties.cli import main
 from surveillance_ties.validation import codes, validate
 
+from . import conftest
 from .corpus_tools import ROOT, snapshot
 
 DESCRIPTOR = "datapackage.json"
@@ -107,12 +107,7 @@ def set_rule(root: Path, schema: str, at: int, rule: str, value: object) -> None
 
 def copy_package(tmp: str) -> Path:
     """A copy of the real package (descriptor, data, schemas, seeds) under ``tmp``."""
-    root = Path(tmp) / "pkg"
-    root.mkdir()
-    shutil.copy(ROOT / DESCRIPTOR, root / DESCRIPTOR)
-    for folder in ("data", "schemas", "seeds"):
-        shutil.copytree(ROOT / folder, root / folder)
-    return root
+    return conftest.copy_package(Path(tmp) / "pkg")
 
 
 def apply(root: Path, c: Corruption) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,12 @@ from surveillance_ties.dictionary import (
     write_data_dictionary,
 )
 
+from . import conftest
 from .conftest import RESOURCES, ROOT, read_rows, read_schema
 
 
 def copy_package(tmp_path: Path) -> Path:
-    root = tmp_path / "pkg"
-    root.mkdir()
-    shutil.copy(ROOT / "datapackage.json", root)
-    shutil.copytree(ROOT / "data", root / "data")
-    shutil.copytree(ROOT / "schemas", root / "schemas")
-    return root
+    return conftest.copy_package(tmp_path / "pkg", ("datapackage.json", "data", "schemas"))
 
 
 def test_committed_dictionary_is_current() -> None:

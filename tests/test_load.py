@@ -10,7 +10,6 @@ import importlib.metadata
 import io
 import json
 import os
-import shutil
 import subprocess
 import sys
 import urllib.error
@@ -31,6 +30,7 @@ from surveillance_ties.resources import package_root
 from surveillance_ties.source import HINT, HashMismatchError, SourceError
 from surveillance_ties.tableschema import Field, ForeignKey
 
+from . import conftest
 from .conftest import DESCRIPTOR, RESOURCE_NAMES, RESOURCES, ROOT, read_rows, read_schema
 
 PACKAGE_FILES = ["datapackage.json", "data", "schemas", "seeds"]
@@ -101,13 +101,7 @@ def make_zip(target: Path, root: Path = ROOT, prefix: str = "", edit: dict[str, 
 
 
 def copy_package(target: Path) -> Path:
-    target.mkdir()
-    for name in PACKAGE_FILES:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, target / name)
-        else:
-            shutil.copy2(ROOT / name, target / name)
-    return target
+    return conftest.copy_package(target)
 
 
 # -- load: types, values, attrs --------------------------------------------------------------------

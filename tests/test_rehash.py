@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,20 +10,11 @@ from click.testing import CliRunner
 from surveillance_ties.cli import main
 from surveillance_ties.descriptor import file_stats, rehash
 
-from .conftest import ROOT
-
-
-def copy_package(tmp_path: Path) -> Path:
-    dest = tmp_path / "pkg"
-    dest.mkdir()
-    for name in ["data", "schemas", "seeds"]:
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy2(ROOT / "datapackage.json", dest / "datapackage.json")
-    return dest
+from .conftest import copy_package
 
 
 def test_rehash_updates_only_the_changed_resource(tmp_path: Path) -> None:
-    pkg = copy_package(tmp_path)
+    pkg = copy_package(tmp_path / "pkg")
     before = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))
     (pkg / "datapackage.json").chmod(0o644)
     with open(pkg / "data/features.csv", "a", encoding="utf-8") as fh:
@@ -43,7 +33,7 @@ def test_rehash_updates_only_the_changed_resource(tmp_path: Path) -> None:
 
 
 def test_rehash_cli(tmp_path: Path) -> None:
-    pkg = copy_package(tmp_path)
+    pkg = copy_package(tmp_path / "pkg")
     runner = CliRunner()
     result = runner.invoke(main, ["rehash", str(pkg)])
     assert (result.exit_code, result.output) == (0, "hash and bytes already current\n")

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 from surveillance_ties.descriptor import rehash
 from surveillance_ties.validation import Report
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_package  # noqa: F401  (re-exported for the validate tests)
 
 Found = tuple[str, str, int | None, str | None]
-
-
-def copy_package(dest: Path) -> Path:
-    """A writable copy of the real package (descriptor, data, schemas, seeds) at ``dest``."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "datapackage.json", dest / "datapackage.json")
-    for folder in ("data", "schemas", "seeds"):
-        shutil.copytree(ROOT / folder, dest / folder)
-    for path in dest.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return dest
 
 
 def edit(root: Path, file: str, old: str, new: str, *, refresh: bool = True) -> None:
