@@ -57,7 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
 
-    from surveillance_ties.bench import BenchError, run
+    try:
+        from surveillance_ties.bench import BenchError, run
+    except ImportError as exc:
+        print(
+            f"{parser.prog}: surveillance-ties is not installed ({exc}); from the clone, run "
+            "`python3 -m pip install -e '.[test,bench]'` first",
+            file=sys.stderr,
+        )
+        return 2
 
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

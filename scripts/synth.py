@@ -38,7 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from surveillance_ties.synth import SynthError, generate
+    try:
+        from surveillance_ties.synth import SynthError, generate
+    except ImportError as exc:
+        print(
+            f"{parser.prog}: surveillance-ties is not installed ({exc}); from the clone, run "
+            "`python3 -m pip install -e '.[test,bench]'` first",
+            file=sys.stderr,
+        )
+        return 2
 
     start = time.perf_counter()
     try:
