@@ -2,7 +2,7 @@
 """Run the side-by-side benchmark of issue 6 and write bench/results.json and bench/RESULTS.md.
 
 `python scripts/bench.py [--sizes 12000,120000,1200000] [--repeat 3] [--out bench/]`: a thin entry point
-over `surveillance_ties.bench.run`; the packages are built in `--work` (default `<out>/work/`, git-ignored).
+over `tools.bench.run`; the packages are built in `--work` (default `<out>/work/`, git-ignored).
 A full run takes about ten minutes on a 2-core machine, most of it stock frictionless at 1.2M rows.
 """
 
@@ -11,6 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+
+# tools/ (the generator and the benchmark) lives beside the package, outside the wheel.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def _sizes(text: str) -> list[int]:
@@ -58,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
 
     try:
-        from surveillance_ties.bench import BenchError, run
+        from tools.bench import BenchError, run
     except ImportError as exc:
         print(
             f"{parser.prog}: surveillance-ties is not installed ({exc}); from the clone, run "

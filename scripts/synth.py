@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a synthetic surveillance-ties package: `python scripts/synth.py OUT_DIR --rows 1200000`.
 
-A thin entry point over `surveillance_ties.synth.generate`; see its docstring
+A thin entry point over `tools.synth.generate`; see its docstring
 for the shape of the package and the defect kinds.
 """
 
@@ -11,6 +11,10 @@ import argparse
 import sys
 import time
 from collections.abc import Mapping
+from pathlib import Path
+
+# tools/ (the generator and the benchmark) lives beside the package, outside the wheel.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def _defects(text: str) -> float | int | Mapping[str, int]:
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        from surveillance_ties.synth import SynthError, generate
+        from tools.synth import SynthError, generate
     except ImportError as exc:
         print(
             f"{parser.prog}: surveillance-ties is not installed ({exc}); from the clone, run "

@@ -1,31 +1,57 @@
 """surveillance-ties: the surveillance-technology business and its ties to police and government.
 
-A Frictionless Data Package of curated tables (organizations, partnerships,
-features, regulatory actions, sources, citations), every record backed by a
-verbatim quote. This module stays light to import: pandas, frictionless and
-pandera load only when a function needs them.
+A Frictionless Data Package of curated tables (organizations, partnerships, features,
+regulatory actions, sources, citations), every record backed by a verbatim quote. This module
+stays light to import: pandas, pyarrow and frictionless load only when a function needs them.
+
+The public face, re-exported from the wings that do the work: loading (:func:`load`,
+:func:`load_all`, :func:`tables`, :func:`schema`, :func:`citations`, :func:`package`,
+:func:`date_bounds`), validation (:func:`validate`, :class:`Report`) and the exception family
+of the package layer (:class:`SurveillanceTiesError` and its subclasses).
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from surveillance_ties.resources import DESCRIPTOR, package_root
+from surveillance_ties.package.installed import package_root
+from surveillance_ties.package.model import DESCRIPTOR
 
-if TYPE_CHECKING:  # pragma: no cover
-    from surveillance_ties.dates import date_bounds
-    from surveillance_ties.frames import DataError
-    from surveillance_ties.loader import UnknownTableError, citations, load, load_all, package, schema, tables
-    from surveillance_ties.source import SourceError
+if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time the names load lazily
+    from surveillance_ties.loading import citations, load, load_all, package, schema, tables
+    from surveillance_ties.loading.dates import date_bounds
+    from surveillance_ties.package.errors import (
+        DataError,
+        DescriptorError,
+        FetchError,
+        HashMismatchError,
+        MissingDependencyError,
+        PackageError,
+        SurveillanceTiesError,
+        UnknownRecordError,
+        UnknownTableError,
+        UnsafePathError,
+        WriteError,
+    )
+    from surveillance_ties.package.errors import PackageError as SourceError
     from surveillance_ties.validation import Report, validate
 
 __all__ = [
     "DataError",
+    "DescriptorError",
+    "FetchError",
+    "HashMismatchError",
+    "MissingDependencyError",
+    "PackageError",
     "Report",
     "SourceError",
+    "SurveillanceTiesError",
+    "UnknownRecordError",
     "UnknownTableError",
+    "UnsafePathError",
+    "WriteError",
     "__version__",
     "citations",
     "date_bounds",
@@ -40,29 +66,47 @@ __all__ = [
 # The version of the data package is the version of this distribution.
 __version__: str = json.loads((package_root() / DESCRIPTOR).read_text(encoding="utf-8"))["version"]
 
-_LAZY = {
-    "load": "surveillance_ties.loader",
-    "load_all": "surveillance_ties.loader",
-    "tables": "surveillance_ties.loader",
-    "schema": "surveillance_ties.loader",
-    "package": "surveillance_ties.loader",
-    "citations": "surveillance_ties.loader",
-    "date_bounds": "surveillance_ties.dates",
-    "UnknownTableError": "surveillance_ties.loader",
-    "SourceError": "surveillance_ties.source",
-    "DataError": "surveillance_ties.frames",
-    "validate": "surveillance_ties.validation",
-    "Report": "surveillance_ties.validation",
+_ERRORS = "surveillance_ties.package.errors"
+_LAZY: dict[str, tuple[str, str]] = {
+    "load": ("surveillance_ties.loading", "load"),
+    "load_all": ("surveillance_ties.loading", "load_all"),
+    "tables": ("surveillance_ties.loading", "tables"),
+    "schema": ("surveillance_ties.loading", "schema"),
+    "package": ("surveillance_ties.loading", "package"),
+    "citations": ("surveillance_ties.loading", "citations"),
+    "date_bounds": ("surveillance_ties.loading.dates", "date_bounds"),
+    "validate": ("surveillance_ties.validation", "validate"),
+    "Report": ("surveillance_ties.validation", "Report"),
+    # SourceError is the name of PackageError in version 0.1.0
+    "SourceError": (_ERRORS, "PackageError"),
+    **{
+        name: (_ERRORS, name)
+        for name in (
+            "DataError",
+            "DescriptorError",
+            "FetchError",
+            "HashMismatchError",
+            "MissingDependencyError",
+            "PackageError",
+            "SurveillanceTiesError",
+            "UnknownRecordError",
+            "UnknownTableError",
+            "UnsafePathError",
+            "WriteError",
+        )
+    },
 }
 
+if not TYPE_CHECKING:
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'surveillance_ties' has no attribute {name!r}")
+    def __getattr__(name: str) -> object:
+        if name in _LAZY:
+            module, attr = _LAZY[name]
+            value = getattr(importlib.import_module(module), attr)
+            globals()[name] = value
+            return value
+        raise AttributeError(f"module 'surveillance_ties' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(__all__)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from surveillance_ties.package import Field
+from surveillance_ties.package.schema import enum_text
 from surveillance_ties.validation import strings, types
-from surveillance_ties.validation.descriptor import fk_parts, primary_key
 from surveillance_ties.validation.read import Table, positions
 from surveillance_ties.validation.report import Collector
 
@@ -45,7 +46,7 @@ def check_header(t: Table, out: Collector) -> None:
         if name in seen:
             out.add("duplicate-header", t.file, f'the header names "{name}" twice', row=1, column=name)
         seen.add(name)
-    fields = t.resource.fields
+    fields = t.resource.field_names
     if t.header != fields:
         i = next((i for i, (h, f) in enumerate(zip(t.header, fields, strict=False)) if h != f), None)
         if i is None:
@@ -66,16 +67,17 @@ def check_fields(t: Table, out: Collector) -> None:
     """required, type, enum, pattern, minimum/maximum, minLength/maxLength and unique, per field."""
     import pyarrow.compute as pc
 
-    schema = t.resource.schema or {}
-    pk = set(primary_key(schema))
-    for field in schema.get("fields", []):
-        name = field["name"]
+    schema = t.resource.schema
+    if schema is None:
+        return
+    pk = set(schema.primary_key)
+    for field in schema.fields:
+        name = field.name
         if name not in t.columns:
             continue
         col = t.columns[name]
         missing = t.missing(name)
-        constraints = field.get("constraints", {})
-        if constraints.get("required") or name in pk:
+        if field.required or name in pk:
             t.emit(out, "required", name, missing, lambda v: "the cell is empty but the field is required")
         bad = types.invalid(col, field)
         ok = pc.invert(missing)
@@ -83,34 +85,32 @@ def check_fields(t: Table, out: Collector) -> None:
             bad = pc.and_(bad, ok)
             t.emit(out, "type", name, bad, _type_message(field))
             ok = pc.and_(ok, pc.invert(bad))
-        _constraints(t, out, field, col, ok, constraints)
+        _constraints(t, out, field, col, ok)
 
 
-def _type_message(field: dict[str, Any]) -> Any:
-    ftype = field.get("type", "string")
-    fmt = field.get("format", "default")
-    what = f"{ftype} in the format {fmt}" if fmt not in ("default", "any") else ftype
+def _type_message(field: Field) -> Any:
+    ftype = field.type
+    fmt = field.format
+    what = f"{ftype} in the format {fmt}" if not field.has_default_format else ftype
     if ftype == "boolean":
         what = "boolean (true or false)"
     return lambda v: f"{short(v)} is not a {what}"
 
 
-def _constraints(
-    t: Table, out: Collector, field: dict[str, Any], col: Any, ok: Any, constraints: dict[str, Any]
-) -> None:
+def _constraints(t: Table, out: Collector, field: Field, col: Any, ok: Any) -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    name = field["name"]
-    if "enum" in constraints:
-        enum = constraints["enum"]
+    name = field.name
+    if field.enum is not None:
+        enum = field.enum
         allowed = ", ".join(str(e) for e in enum)
         values = types.comparable(col, field)
-        if values is not None and field.get("type") in ("integer", "number", "year"):
+        if values is not None and field.type in ("integer", "number", "year"):
             nums = [float(e) for e in enum if isinstance(e, int | float | str) and _is_float(e)]
             inside = pc.is_in(values, value_set=pa.array(nums, pa.float64()))
         else:
-            inside = pc.is_in(col, value_set=strings.arrow_strings([_text(e) for e in enum]))
+            inside = pc.is_in(col, value_set=strings.arrow_strings([enum_text(e) for e in enum]))
         t.emit(
             out,
             "enum",
@@ -118,8 +118,8 @@ def _constraints(
             pc.and_(ok, pc.invert(inside)),
             lambda v: f"{short(v)} is not one of: {allowed}",
         )
-    pattern = constraints.get("pattern")
-    if isinstance(pattern, str):
+    pattern = field.pattern
+    if pattern is not None:
         t.emit(
             out,
             "pattern",
@@ -127,19 +127,19 @@ def _constraints(
             pc.and_(ok, pc.invert(_matches(col, pattern))),
             lambda v: f"{short(v)} does not match the pattern {pattern}",
         )
-    for key, code, op, word in (
-        ("minimum", "minimum", pc.greater_equal, "less than the minimum"),
-        ("maximum", "maximum", pc.less_equal, "more than the maximum"),
+    for limit_value, code, op, word in (
+        (field.minimum, "minimum", pc.greater_equal, "less than the minimum"),
+        (field.maximum, "maximum", pc.less_equal, "more than the maximum"),
     ):
-        if key in constraints:
+        if limit_value is not None:
             values = types.comparable(pc.if_else(ok, col, _zero(field)), field)
             if values is not None:
-                limit = types.bound(constraints[key], field)
+                limit = types.bound(limit_value, field)
                 mask = pc.and_(ok, pc.invert(pc.fill_null(op(values, limit), False)))  # NaN fails both
-                t.emit(out, code, name, mask, says("is " + word + " " + str(constraints[key])))
-    if "minLength" in constraints or "maxLength" in constraints:
+                t.emit(out, code, name, mask, says("is " + word + " " + str(limit_value)))
+    if field.min_length is not None or field.max_length is not None:
         length = pc.utf8_length(col)
-        lo, hi = constraints.get("minLength"), constraints.get("maxLength")
+        lo, hi = field.min_length, field.max_length
         mask = pc.and_(
             ok, pc.or_(pc.less(length, lo or 0), pc.greater(length, hi if hi is not None else 2**31))
         )
@@ -153,15 +153,13 @@ def _constraints(
                 f"{lo if lo is not None else 0} to {hi if hi is not None else 'any number'}"
             ),
         )
-    if constraints.get("unique") and primary_key(t.resource.schema or {}) != [name]:  # else: primary-key
+    if field.unique and t.primary_key != [name]:  # else: primary-key
         dup = duplicates([col], pc.invert(ok) if ok is not None else None)
         t.emit(out, "unique", name, dup, lambda v: f"{short(v)} occurs more than once in this column")
 
 
-def _zero(field: dict[str, Any]) -> str:
-    return {"date": "2000-01-01", "datetime": "2000-01-01T00:00:00", "time": "00:00:00"}.get(
-        field.get("type", "string"), "0"
-    )
+def _zero(field: Field) -> str:
+    return {"date": "2000-01-01", "datetime": "2000-01-01T00:00:00", "time": "00:00:00"}.get(field.type, "0")
 
 
 def _is_float(value: Any) -> bool:
@@ -170,12 +168,6 @@ def _is_float(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def _matches(col: Any, pattern: str) -> Any:
@@ -248,7 +240,7 @@ def check_primary_key(t: Table, out: Collector) -> None:
     """Rows whose primary key repeats an earlier row's (composite keys included)."""
     import pyarrow.compute as pc
 
-    pk = primary_key(t.resource.schema or {})
+    pk = t.primary_key
     if not pk or not all(f in t.columns for f in pk):
         return
     skip = None
@@ -286,9 +278,10 @@ def check_foreign_keys(t: Table, tables: dict[str, Table], out: Collector) -> No
     """Every foreign key (self-references included): each non-empty key exists in the target."""
     import pyarrow.compute as pc
 
-    schema = t.resource.schema or {}
-    for fk in schema.get("foreignKeys", []):
-        local, target, remote = fk_parts(fk, t.resource.name)
+    if t.resource.schema is None:
+        return
+    for fk in t.resource.schema.foreign_keys:
+        local, target, remote = list(fk.fields), fk.resource, list(fk.reference_fields)
         ref = tables.get(target)
         if ref is None or not all(f in t.columns for f in local) or not all(f in ref.columns for f in remote):
             continue
@@ -371,14 +364,14 @@ def check_citations(
                     msg = says(f"cannot be found: the package has no table {target!r}")
                     t.emit(out, "citation-record", "record_id", _mask(t.num_rows, bad), msg)
                 continue
-            pk = primary_key(ref.resource.schema or {})
+            pk = ref.primary_key
             if len(pk) == 1 and pk[0] in ref.columns:
                 ids = pc.filter(ref.columns[pk[0]], pc.invert(ref.missing(pk[0]))).combine_chunks()
                 bad = _absent(t.columns["record_id"], rows, ids)
                 w = f"{ref.file} ({pk[0]})"
                 t.emit(out, "citation-record", "record_id", _mask(t.num_rows, bad), says(f"is not in {w}"))
             if "field" in t.columns:
-                names = strings.arrow_strings(ref.resource.fields)
+                names = strings.arrow_strings(ref.resource.field_names)
                 bad = _absent(t.columns["field"], rows, names)
                 t.emit(
                     out,

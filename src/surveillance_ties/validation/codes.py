@@ -93,6 +93,19 @@ _ALL: tuple[Code, ...] = (
         "each field with a unique `name`",
     ),
     Code(
+        "dialect-unsupported",
+        "descriptor",
+        "CSV dialect not supported",
+        'describe the CSV as it is written: {"delimiter": ",", "quoteChar": "\\"", "doubleQuote": true, '
+        '"header": true, "lineTerminator": "\\n"}',
+    ),
+    Code(
+        "unsafe-file",
+        "descriptor",
+        "Link or special file in the package",
+        "replace the link (or FIFO, device) with the regular file itself; a package holds regular files only",
+    ),
+    Code(
         "schema-unknown-type",
         "descriptor",
         "Unknown field type",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from surveillance_ties.package.text import WHITESPACE
 from surveillance_ties.validation import strings
 from surveillance_ties.validation.cells import short
 from surveillance_ties.validation.read import Table
@@ -18,11 +19,6 @@ from surveillance_ties.validation.report import Collector
 if TYPE_CHECKING:
     import numpy as np
 
-#: The characters Python's ``str.isspace`` calls white space (as ``provenance.fold`` folds them).
-WHITESPACE = [
-    "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", " ", "\x85", "\xa0", "\u1680",
-    *(chr(c) for c in range(0x2000, 0x200B)), "\u2028", "\u2029", "\u202f", "\u205f", "\u3000",
-]  # fmt: skip
 #: A text cell starting with one of these runs as a formula in a spreadsheet.
 FORMULA = ["=", "+", "-", "@", "\t", "\r"]
 #: Types whose cells are not text: a leading sign there is a number, not a formula.
@@ -31,10 +27,13 @@ NUMERIC = frozenset({"integer", "number"})
 
 def check_cells(t: Table, out: Collector) -> None:
     """``whitespace`` and ``formula`` for every column of the table."""
-    types = {f["name"]: f.get("type", "string") for f in (t.resource.schema or {}).get("fields", [])}
+    schema = t.resource.schema
+    types = {f.name: f.type for f in schema.fields} if schema is not None else {}
     for name, col in t.columns.items():
         text = types.get(name) not in NUMERIC
-        found = strings.edges(col, WHITESPACE, FORMULA) if text else strings.edges(col, WHITESPACE)
+        found = (
+            strings.edges(col, list(WHITESPACE), FORMULA) if text else strings.edges(col, list(WHITESPACE))
+        )
         first, last = found[0]
         t.emit(
             out, "whitespace", name, first | last, lambda v: f"{short(v)} has white space at its start or end"

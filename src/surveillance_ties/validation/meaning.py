@@ -1,4 +1,4 @@
-"""Meaning checks: rules a Table Schema cannot say, as pandera checks over whole columns.
+"""Meaning checks: rules a Table Schema cannot say, as vectorized tests over whole columns.
 
 Each rule is keyed off field names, so it applies to any table that has those fields and skips
 the others:
@@ -16,21 +16,23 @@ duplicate-tie      one tie per org pair and relationship type            org_id,
                                                                          relationship_type
 =================  ====================================================  ==================
 
-The checks are :class:`pandera.api.checks.Check` objects whose names are the error codes; a
-check returns a boolean Series (True = fine) and works on the text of the cells (pandas strings
-backed by pyarrow, empty cell = ""). :func:`checks_for` gives the checks that apply to a set of
-fields; :mod:`.mapper` attaches them to the pandera schema built from the Table Schema.
+A rule's ``failing`` takes the table's text columns (pyarrow, an empty cell ``""``) and returns
+a numpy mask of the rows that break it; numpy and pyarrow are all it needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from surveillance_ties.validation import strings
+
 if TYPE_CHECKING:
     import numpy as np
-    import pandas as pd
+
+    from surveillance_ties.validation.read import Table
+    from surveillance_ties.validation.report import Collector
 
 PARTIAL_DATES = ("announced", "ended", "launched", "discontinued", "date", "published")
 DATE_ORDER = (("announced", "ended"), ("launched", "discontinued"))
@@ -41,6 +43,8 @@ STATUS_END: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 TIE = ("org_id", "partner_org_id", "relationship_type")
 
+Columns = Mapping[str, Any]
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -49,65 +53,35 @@ class Rule:
     code: str
     column: str | None
     fields: tuple[str, ...]
-    ok: Callable[[pd.DataFrame], pd.Series]
+    failing: Callable[[Columns], np.ndarray]
     message: Callable[[str | None], str]
 
 
-def _arrow(s: pd.Series) -> Any:
-    """The pyarrow text column behind a pandas Series (pyarrow-backed, or converted)."""
-    import pyarrow as pa
-
-    array = s.array
-    if hasattr(array, "__arrow_array__"):
-        col = array.__arrow_array__()
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            return col
-    return pa.array(s.astype(str).tolist(), pa.string())
+def _empty(col: Any) -> np.ndarray:
+    empty: np.ndarray = strings.lengths(col) == 0
+    return empty
 
 
-_DATES: dict[int, tuple[Any, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]] = {}
+def _in(col: Any, values: frozenset[str]) -> np.ndarray:
+    import numpy as np
+    import pyarrow.compute as pc
 
-
-def dates(s: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``strings.partial_dates`` of a pandas Series: (shaped, real, first, last).
-
-    Remembered per column (two rules read the same end-date column); :func:`forget` clears it.
-    """
-    from surveillance_ties.validation.strings import partial_dates
-
-    col = _arrow(s)
-    hit = _DATES.get(id(col))
-    if hit is not None and hit[0] is col:
-        return hit[1]
-    result = partial_dates(col)
-    _DATES[id(col)] = (col, result)
-    return result
-
-
-def forget() -> None:
-    """Drop the remembered partial dates (call after a table's checks)."""
-    _DATES.clear()
-
-
-def real_date(s: pd.Series) -> pd.Series:
-    """True where a cell is a real partial date (2025, 2025-02, 2025-02-28; not 2025-13)."""
-    import pandas as pd
-
-    return pd.Series(dates(s)[1], index=s.index)
+    hit = pc.is_in(col, value_set=strings.arrow_strings(sorted(values)))
+    mask: np.ndarray = np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return mask
 
 
 def _date_invalid(name: str) -> Rule:
-    def ok(df: pd.DataFrame) -> pd.Series:
-        import pandas as pd
-
-        shaped, real, _, _ = dates(df[name])
-        return pd.Series(~shaped | real, index=df.index)
+    def failing(cols: Columns) -> np.ndarray:
+        shaped, real, _, _ = strings.partial_dates(cols[name])
+        bad: np.ndarray = shaped & ~real
+        return bad
 
     return Rule(
         "date-invalid",
         name,
         (name,),
-        ok,
+        failing,
         lambda v: (
             f'"{v}" is not a real date (use YYYY, YYYY-MM or YYYY-MM-DD with a month and day that exist)'
         ),
@@ -115,27 +89,27 @@ def _date_invalid(name: str) -> Rule:
 
 
 def _date_order(start: str, end: str) -> Rule:
-    def ok(df: pd.DataFrame) -> pd.Series:
-        import pandas as pd
-
-        _, s_real, s_first, _ = dates(df[start])
-        _, e_real, _, e_last = dates(df[end])
-        return pd.Series(~(s_real & e_real & (e_last < s_first)), index=df.index)
+    def failing(cols: Columns) -> np.ndarray:
+        _, s_real, s_first, _ = strings.partial_dates(cols[start])
+        _, e_real, _, e_last = strings.partial_dates(cols[end])
+        bad: np.ndarray = s_real & e_real & (e_last < s_first)
+        return bad
 
     return Rule(
         "date-order",
         end,
         (start, end),
-        ok,
+        failing,
         lambda v: f'{end} "{v}" is before {start} (the end cannot come before the start)',
     )
 
 
 def _status_end(end: str, needs: frozenset[str], forbids: frozenset[str]) -> Rule:
-    def ok(df: pd.DataFrame) -> pd.Series:
-        has_end = df[end] != ""
-        status = df["status"]
-        return ~((status.isin(sorted(needs)) & ~has_end) | (status.isin(sorted(forbids)) & has_end))
+    def failing(cols: Columns) -> np.ndarray:
+        has_end = ~_empty(cols[end])
+        status = cols["status"]
+        bad: np.ndarray = (_in(status, needs) & ~has_end) | (_in(status, forbids) & has_end)
+        return bad
 
     need = " or ".join(sorted(needs))
     forbid = " or ".join(sorted(forbids))
@@ -143,7 +117,7 @@ def _status_end(end: str, needs: frozenset[str], forbids: frozenset[str]) -> Rul
         "status-end-date",
         end,
         ("status", end),
-        ok,
+        failing,
         lambda v: (
             f"the status says it is over ({need}) but {end} is empty"
             if not v
@@ -152,16 +126,25 @@ def _status_end(end: str, needs: frozenset[str], forbids: frozenset[str]) -> Rul
     )
 
 
-def _amount_currency(df: pd.DataFrame) -> pd.Series:
-    return ~((df["amount"] != "") & (df["currency"] == ""))
+def _amount_currency(cols: Columns) -> np.ndarray:
+    bad: np.ndarray = ~_empty(cols["amount"]) & _empty(cols["currency"])
+    return bad
 
 
-def _self_tie(df: pd.DataFrame) -> pd.Series:
-    return ~((df["org_id"] == df["partner_org_id"]) & (df["org_id"] != ""))
+def _self_tie(cols: Columns) -> np.ndarray:
+    import numpy as np
+    import pyarrow.compute as pc
+
+    same = pc.fill_null(pc.equal(cols["org_id"], cols["partner_org_id"]), False)
+    bad: np.ndarray = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool) & ~_empty(cols["org_id"])
+    return bad
 
 
-def _duplicate_tie(df: pd.DataFrame) -> pd.Series:
-    return ~df.duplicated(list(TIE), keep="first")
+def _duplicate_tie(cols: Columns) -> np.ndarray:
+    from surveillance_ties.validation.cells import duplicates
+
+    bad: np.ndarray = duplicates([cols[f] for f in TIE])
+    return bad
 
 
 def rules_for(fields: list[str] | set[str]) -> list[Rule]:
@@ -188,8 +171,17 @@ def rules_for(fields: list[str] | set[str]) -> list[Rule]:
     return rules
 
 
-def checks_for(fields: list[str] | set[str]) -> list[object]:
-    """The meaning rules as pandera checks (named by their error codes)."""
-    from pandera.api.checks import Check
+def check_meaning(t: Table, out: Collector) -> None:
+    """Report the rows of ``t`` that break a meaning rule (each rule keyed off field names)."""
+    import numpy as np
 
-    return [Check(r.ok, name=r.code, description=r.column) for r in rules_for(fields)]
+    rules = rules_for(list(t.columns))
+    if not rules or t.num_rows == 0:
+        return
+    for rule in rules:
+        mask = np.asarray(rule.failing(t.columns), dtype=bool)
+        if rule.code in ("date-invalid", "date-order"):  # a cell already flagged says enough
+            for f in rule.fields:
+                for done in t.flagged.get(f, []):
+                    mask[done] = False
+        t.emit(out, rule.code, rule.column, mask, rule.message)

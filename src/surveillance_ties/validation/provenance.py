@@ -6,9 +6,9 @@ Keyed off field names: the *sources* table is the one with ``source_id`` and ``a
 ``enum`` of ``table``).
 
 A quote matches when it occurs in the archived text of its source, or, for a source that is not
-archived, of its ``cited_by`` source, after both are folded the way
-:func:`surveillance_ties.provenance.fold` folds them: runs of white space to one space and curly
-quotes to straight ones. Quotes are folded column-wise with pyarrow; each archive is read and
+archived, of its ``cited_by`` source, after both are folded by the one folding rule
+(:func:`surveillance_ties.package.text.fold`): runs of white space to one space and curly quotes
+to straight ones. Quotes are folded column-wise with pyarrow; each archive is read and
 folded once; the search runs per archive over all its quotes (polars' element-wise literal
 ``str.contains`` when many quotes are to be checked and polars is installed, else Python's
 ``in`` per distinct quote).
@@ -16,25 +16,21 @@ folded once; the search runs per archive over all its quotes (polars' element-wi
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from surveillance_ties.package import Package, PackageError
+from surveillance_ties.package.stores import unsafe_reason
+from surveillance_ties.package.text import CURLY as _CURLY
+from surveillance_ties.package.text import WHITESPACE
+from surveillance_ties.package.text import fold as fold_text
 from surveillance_ties.validation.cells import groups, says, short
-from surveillance_ties.validation.descriptor import primary_key, unsafe
-from surveillance_ties.validation.hygiene import WHITESPACE
 from surveillance_ties.validation.quotes import occurs
 from surveillance_ties.validation.read import Table
 from surveillance_ties.validation.report import Collector
 from surveillance_ties.validation.strings import arrow_ints, arrow_strings
 
-if TYPE_CHECKING:
-    pass
-
 SEEDS = "seeds"
 _SPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
-_CURLY = {"‘": "'", "’": "'", "“": '"', "”": '"'}
-_SPACE_TEXT = re.compile(r"\s+")  # what surveillance_ties.provenance.fold folds
 _OTHER_SPACE = "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE if c != " ")
 _SPACED = f"[{_OTHER_SPACE}]|  |^ | $"  # cells whose white space folding changes
 _NEEDS = f"[{_OTHER_SPACE}{''.join(_CURLY)}]|  |^ | $"  # cells folding changes at all
@@ -44,16 +40,8 @@ def _find(tables: dict[str, Table], *fields: str) -> Table | None:
     return next((t for t in tables.values() if all(f in t.columns for f in fields)), None)
 
 
-def fold_text(text: str) -> str:
-    """:func:`surveillance_ties.provenance.fold`, faster on long texts (``str.replace`` instead
-    of ``str.translate`` with a dict)."""
-    for curly, straight in _CURLY.items():
-        text = text.replace(curly, straight)
-    return _SPACE_TEXT.sub(" ", text)
-
-
 def fold_column(col: Any) -> Any:
-    """:func:`surveillance_ties.provenance.fold` over a whole text column, then stripped.
+    """:func:`surveillance_ties.package.text.fold` over a whole text column, then stripped.
 
     Only the cells that need it (a curly quote, a white-space character other than a single
     space, or a space at either end) go through the regex replacement.
@@ -74,7 +62,7 @@ def fold_column(col: Any) -> Any:
     return pc.replace_with_mask(col, needs, part)
 
 
-def check_archives(root: Path, tables: dict[str, Table], out: Collector) -> dict[str, str]:
+def check_archives(package: Package, tables: dict[str, Table], out: Collector) -> dict[str, str]:
     """``archive-missing`` for archive paths that are not files under seeds/; the folded texts."""
     import pyarrow.compute as pc
 
@@ -83,17 +71,15 @@ def check_archives(root: Path, tables: dict[str, Table], out: Collector) -> dict
     if sources is None:
         return texts
     col = sources.columns["archive_path"]
-    seeds = (root / SEEDS).resolve()
     missing: list[str] = []
     for path in pc.unique(col).to_pylist():  # once per archive
         if not path:
             continue
-        file = root / path
-        ok = unsafe(path) is None and file.resolve().is_relative_to(seeds) and file.is_file()
+        ok = unsafe_reason(path) is None and path.startswith(SEEDS + "/")
         if ok:
             try:
-                texts[path] = fold_text(file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
+                texts[path] = fold_text(package.read_bytes(path).decode("utf-8"))
+            except (PackageError, UnicodeDecodeError):
                 ok = False
         if not ok:
             missing.append(path)
@@ -153,15 +139,15 @@ def check_uncited(tables: dict[str, Table], out: Collector) -> None:
     import pyarrow.compute as pc
 
     cites = _find(tables, "table", "record_id")
-    if cites is None:
+    if cites is None or cites.resource.schema is None:
         return
-    field = next(f for f in (cites.resource.schema or {})["fields"] if f["name"] == "table")
+    field = cites.resource.schema.field("table")
     by_table = groups(cites.columns["table"])
-    for name in field.get("constraints", {}).get("enum", []):  # once per cited table
+    for name in field.categories:  # once per cited table
         t = tables.get(name)
         if t is None:
             continue
-        pk = primary_key(t.resource.schema or {})
+        pk = t.primary_key
         if len(pk) != 1 or pk[0] not in t.columns:
             continue
         rows = by_table.get(name)

@@ -18,7 +18,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from surveillance_ties.validation.descriptor import Resource
+from surveillance_ties.package import MissingFileError, Package, PackageError, Resource, UnsafePathError
+from surveillance_ties.package.hashing import Digest
 from surveillance_ties.validation.report import Collector
 
 if TYPE_CHECKING:
@@ -47,6 +48,11 @@ class Table:
     @property
     def num_rows(self) -> int:
         return int(self.data.num_rows)
+
+    @property
+    def primary_key(self) -> list[str]:
+        """The primary-key fields of the table's schema (empty when it has none)."""
+        return list(self.resource.schema.primary_key) if self.resource.schema else []
 
     def lines(self, idx: np.ndarray) -> np.ndarray:
         """Editor line numbers of the data rows at positions ``idx``."""
@@ -85,7 +91,7 @@ class Table:
 
             from surveillance_ties.validation.strings import arrow_mask, arrow_strings, lengths
 
-            values = (self.resource.schema or {}).get("missingValues", [""])
+            values = list(self.resource.schema.missing_values) if self.resource.schema else [""]
             col = self.columns[name]
             if values == [""]:
                 self._missing[name] = pa.chunked_array([arrow_mask(lengths(col) == 0)])
@@ -145,23 +151,29 @@ def hasher(spec: str | None) -> Callable[[bytes], str] | None:
     """A function that digests bytes the way ``spec`` (``sha256:…`` or bare md5) is written."""
     if spec is None:
         return None
-    algo, _, _ = spec.partition(":") if ":" in spec else ("md5", "", spec)
-    if algo not in {"md5", "sha1", "sha256", "sha512"}:
+    expected = Digest.parse(spec)
+    if not expected.computable:
         return lambda data: ""  # an algorithm nobody can compute never matches
-    prefix = "" if ":" not in spec else f"{algo}:"
-    return lambda data: prefix + hashlib.new(algo, data).hexdigest()
+    return lambda data: str(
+        Digest(expected.algorithm, hashlib.new(expected.algorithm, data).hexdigest(), expected.prefixed)
+    )
 
 
-def read_table(resource: Resource, out: Collector, pool: ThreadPoolExecutor) -> Table | None:
+def read_table(
+    package: Package, resource: Resource, out: Collector, pool: ThreadPoolExecutor
+) -> Table | None:
     """Read and parse one table; add file-level errors; None when it cannot be checked further."""
     file = resource.path
     try:
-        data = resource.file.read_bytes()
-    except FileNotFoundError:
+        data = package.read_bytes(file)
+    except MissingFileError:
         out.add("resource-missing", file, f"{file} does not exist (datapackage.json lists it)")
         return None
-    except OSError as exc:
-        out.add("resource-missing", file, f"{file} cannot be read ({exc.strerror})")
+    except UnsafePathError as exc:
+        out.add("resource-path", package.descriptor_file, f"resource {resource.name!r}: {exc}")
+        return None
+    except PackageError as exc:
+        out.add("resource-missing", file, f"{file} cannot be read ({exc})")
         return None
     digest = hasher(resource.hash)
     hashed: Future[str] | None = pool.submit(digest, data) if digest is not None else None
@@ -204,7 +216,8 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
             row=_line_of(data, cr),
         )
     body = data
-    header = _header(body)
+    dialect = resource.dialect
+    header = _header(body, dialect.delimiter, dialect.quote_char)
     names = [f"c{i}" for i in range(len(header))]
     bad: list[Any] = []
     threaded = len(body) > _THREADED
@@ -214,17 +227,18 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
         nonlocal body, fixed
         bad.clear()
         try:
-            return _read(body, names, bad, threads, newlines)
+            return _read(body, names, bad, threads, newlines, dialect.delimiter, dialect.quote_char)
         except pa.ArrowInvalid as exc:
             if "UTF8" not in str(exc) or fixed:
                 raise
             body, fixed = _fix_encoding(data, file, out), True
             bad.clear()
-            return _read(body, names, bad, threads, newlines)
+            return _read(body, names, bad, threads, newlines, dialect.delimiter, dialect.quote_char)
 
     n_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     # a quote left open on the last line (a file cut off inside a quoted cell) parses silently
-    odd = body.count(b'"', body.rfind(b"\n", 0, max(len(body) - 1, 0)) + 1) % 2 == 1
+    quote = dialect.quote_char.encode()
+    odd = body.count(quote, body.rfind(b"\n", 0, max(len(body) - 1, 0)) + 1) % 2 == 1
     try:
         table = None
         if not odd:  # the fast parse: every line one record (no line breaks inside quotes)
@@ -243,7 +257,7 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
         return None
     header = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
     rows = table.slice(1)
-    lines, quiet, extra = _line_map(body, rows.num_rows, bad, file, out, n_lines, odd)
+    lines, quiet, extra = _line_map(body, rows.num_rows, bad, file, out, n_lines, odd, resource)
     if extra:  # keep the skipped rows' keys for references, but report nothing else on them
         import numpy as np
 
@@ -255,8 +269,9 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
         quiet = np.concatenate([quiet if quiet is not None else np.zeros(len(lines) - len(extra), bool),
                                 np.ones(len(extra), dtype=bool)])  # fmt: skip
     columns: dict[str, pa.ChunkedArray] = {}
+    fields = set(resource.field_names)
     for i, h in enumerate(header):
-        if h in resource.fields and h not in columns:
+        if h in fields and h not in columns:
             columns[h] = rows.column(i)
     return Table(resource, file, header, rows, columns, lines, quiet)
 
@@ -276,16 +291,18 @@ def _fix_encoding(data: bytes, file: str, out: Collector) -> bytes:
     return data.decode("utf-8", errors="replace").encode("utf-8")
 
 
-def _header(body: bytes) -> list[str]:
+def _header(body: bytes, delimiter: str = ",", quote: str = '"') -> list[str]:
     """The header's cells, parsed by the csv module from the start of the file."""
     head = body[: 1 << 16].decode("utf-8", errors="replace").lstrip("\ufeff")
-    for row in csv.reader(io.StringIO(head, newline="")):
+    for row in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, quotechar=quote):
         if row:
             return row
     return [""]
 
 
-def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool, newlines: bool) -> pa.Table:
+def _read(
+    body: bytes, names: list[str], bad: list[Any], threaded: bool, newlines: bool, delimiter: str, quote: str
+) -> pa.Table:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -296,7 +313,9 @@ def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool, newline
     return pacsv.read_csv(
         pa.py_buffer(body),
         read_options=pacsv.ReadOptions(column_names=names, use_threads=threaded, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(newlines_in_values=newlines, invalid_row_handler=handler),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, quote_char=quote, newlines_in_values=newlines, invalid_row_handler=handler
+        ),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
             strings_can_be_null=False,
@@ -306,7 +325,14 @@ def _read(body: bytes, names: list[str], bad: list[Any], threaded: bool, newline
 
 
 def _line_map(
-    body: bytes, num_rows: int, bad: list[Any], file: str, out: Collector, n_lines: int, odd: bool
+    body: bytes,
+    num_rows: int,
+    bad: list[Any],
+    file: str,
+    out: Collector,
+    n_lines: int,
+    odd: bool,
+    resource: Resource,
 ) -> tuple[np.ndarray | None, np.ndarray | None, list[tuple[int, list[str]]]]:
     """Line numbers of the data rows (None when row ``i`` is on line ``i + 2``), the rows not to
     report on (None when all are fine), and the cells of the rows pyarrow skipped, with their lines.
@@ -317,11 +343,12 @@ def _line_map(
         return None, None, []
     import numpy as np
 
-    odd = body.count(b'"') % 2 == 1
+    quote = resource.dialect.quote_char
+    odd = body.count(quote.encode()) % 2 == 1
 
     arr = np.frombuffer(body, dtype=np.uint8)
     nl = np.flatnonzero(arr == 10)
-    quotes = np.flatnonzero(arr == 34)
+    quotes = np.flatnonzero(arr == ord(quote))
     ends = nl[(np.searchsorted(quotes, nl) & 1) == 0]  # newlines outside quotes end a record
     starts = np.concatenate(([0], ends + 1))
     stops = np.concatenate((ends, [len(body)]))
@@ -340,13 +367,16 @@ def _line_map(
     unclosed_reported = False
     for number, expected, actual, text in bad:
         line = int(record_lines[number - 1]) if number is not None and number <= len(record_lines) else None
-        if str(text).count('"') % 2:
+        if str(text).count(quote) % 2:
             out.add("parse", file, "a quote is opened and never closed (or the file is cut off)", row=line)
             unclosed_reported = True
         else:
             out.add("ragged-row", file, f"the row has {actual} cells; the header has {expected}", row=line)
         if line is not None:
-            cells = next(csv.reader(io.StringIO(str(text), newline="")), [])
+            reader = csv.reader(
+                io.StringIO(str(text), newline=""), delimiter=resource.dialect.delimiter, quotechar=quote
+            )
+            cells = next(reader, [])
             extra.append((line, (cells + [""] * expected)[:expected]))
     keep = np.ones(len(record_lines), dtype=bool)
     keep[skipped[skipped <= len(keep)] - 1] = False

@@ -8,62 +8,97 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from surveillance_ties.package import DESCRIPTOR, Package, PackageError, default_root, open_package
 from surveillance_ties.validation.report import Collector, Report
 
 if TYPE_CHECKING:
     from surveillance_ties.validation.read import Table
 
+#: The package folders whose files a release carries: each must hold regular files only.
+PACKAGE_FOLDERS = ("data", "schemas", "seeds")
 
-def validate(path: str | os.PathLike[str] = ".", *, max_errors: int | None = None) -> Report:
-    """Validate the data package at ``path`` (a package folder or its ``datapackage.json``).
 
-    Every check runs and every error is counted; the report keeps the first ``max_errors``
-    errors in file, line, column order (all of them when None). Bad input never raises: a
-    package that cannot be read is a report with a ``descriptor-*`` error and ``readable`` False.
+def validate(path: str | os.PathLike[str] | None = None, *, max_errors: int | None = None) -> Report:
+    """Validate the data package at ``path``: a package folder, its ``datapackage.json`` or a release zip.
+
+    ``None`` (the default) is the package around the current folder, found upwards as git finds
+    ``.git``. Every check runs and every error is counted; the report keeps the first
+    ``max_errors`` errors in file, line, column order (all of them when None). Bad input never
+    raises: a package that cannot be read is a report with a ``descriptor-*`` error and
+    ``readable`` False.
     """
-    out = Collector(str(Path(path).absolute()))
+    try:
+        where = Path(path) if path is not None else default_root()
+    except PackageError as exc:
+        out = Collector(str(Path.cwd()))
+        out.add("descriptor-missing", DESCRIPTOR, str(exc))
+        return out.report(max_errors, readable=False)
+    out = Collector(str(where.absolute()))
+    try:
+        package = open_package(where, strict=False)
+    except PackageError as exc:
+        out.add("descriptor-missing", DESCRIPTOR, str(exc))
+        return out.report(max_errors, readable=False)
     collecting = gc.isenabled()
     gc.disable()  # few Python objects live here; the cyclic collector only costs time
     try:
-        readable = _run(Path(path), out)
+        with package:
+            readable = _run(package, out)
     finally:
         if collecting:
             gc.enable()
     return out.report(max_errors, readable=readable)
 
 
-def _run(path: Path, out: Collector) -> bool:
-    from surveillance_ties.validation.descriptor import read_package
+def _descriptor(package: Package, out: Collector) -> None:
+    """The descriptor's and schemas' problems, in package order."""
+    out.order_file(package.descriptor_file)
+    for r in package.resources:
+        if r.schema_path:
+            out.order_file(r.schema_path)
+        out.order_file(r.path, r.field_names)
+    for p in package.problems:
+        out.order_file(p.file)
+        out.add(p.code, p.file, p.message, row=p.row, column=p.column)
 
-    package = read_package(path, out)
+
+def _folders(package: Package, out: Collector) -> None:
+    """``unsafe-file`` for every link, FIFO or device in the package folders (a resource or schema
+    path that is one is a ``resource-path`` problem of the descriptor already)."""
+    named = {
+        value
+        for res in package.descriptor.get("resources", [])
+        if isinstance(res, dict)
+        for value in (res.get("path"), res.get("schema"))
+        if isinstance(value, str)
+    }
+    for folder in PACKAGE_FOLDERS:
+        try:
+            _, refused = package.store.walk(folder)
+        except PackageError:
+            continue
+        for rel in refused:
+            if rel in named:
+                continue
+            out.add("unsafe-file", rel, f"{rel} is a link or a special file, not a regular file")
+
+
+def _run(package: Package, out: Collector) -> bool:
+    _descriptor(package, out)
     if not package.readable:
         return False
-    # The main thread imports what it needs first; pandas and pandera then load in the background
-    # while the tables are read and checked (pyarrow and numpy release the GIL).
-    # (An import in a function while another thread imports waits for that import's locks.)
+    _folders(package, out)
     import numpy  # noqa: F401
     import pyarrow.compute  # noqa: F401
     import pyarrow.csv  # noqa: F401
 
-    from surveillance_ties.validation import (  # noqa: F401
-        cells,
-        hygiene,
-        mapper,
-        meaning_run,
-        provenance,
-        quotes,
-        strings,
-        types,
-    )
-    from surveillance_ties.validation.meaning import rules_for
+    from surveillance_ties.validation import cells, hygiene, meaning, provenance
     from surveillance_ties.validation.read import read_table
 
     tables: dict[str, Table] = {}
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        needs_pandera = any(rules_for(r.fields) for r in package.resources)
-        pandera_job = pool.submit(meaning_run.prepare) if needs_pandera else None
+    with ThreadPoolExecutor(max_workers=2) as pool:
         for resource in package.resources:
-            table = read_table(resource, out, pool)
+            table = read_table(package, resource, out, pool)
             if table is None or resource.schema is None:
                 continue
             blank = hygiene.empty_rows(table)
@@ -72,7 +107,7 @@ def _run(path: Path, out: Collector) -> bool:
                 table.drop(blank)
             tables[resource.name] = table
         # quotes (the longest check) run beside the cell checks; they share no state but the report
-        quotes_job = pool.submit(_provenance, package.root, tables, out)
+        quotes_job = pool.submit(_provenance, package, tables, out)
         for t in tables.values():
             cells.check_header(t, out)
             hygiene.check_cells(t, out)
@@ -83,16 +118,14 @@ def _run(path: Path, out: Collector) -> bool:
         cells.check_citations(tables, out, package.names)
         provenance.check_uncited(tables, out)
         quotes_job.result()
-        if pandera_job is not None:
-            pandera_job.result()
     for t in tables.values():
-        meaning_run.check_meaning(t, out)
+        meaning.check_meaning(t, out)
     return True
 
 
-def _provenance(root: Path, tables: dict[str, Table], out: Collector) -> None:
+def _provenance(package: Package, tables: dict[str, Table], out: Collector) -> None:
     """Archived texts present under seeds/, and every quote in its archived text."""
     from surveillance_ties.validation import provenance
 
-    texts = provenance.check_archives(root, tables, out)
+    texts = provenance.check_archives(package, tables, out)
     provenance.check_quotes(tables, texts, out)

@@ -8,7 +8,10 @@ for ``minimum``/``maximum`` and ``enum``. Everything is vectorized; only the JSO
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+
+from surveillance_ties.package import Field
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -42,8 +45,6 @@ _GEOPOINT: dict[str, str] = {
     "default": rf"\s*({_COORD})\s*,\s*({_COORD})\s*",
     "array": rf"\[\s*({_COORD})\s*,\s*({_COORD})\s*\]",
 }
-TRUE = ["true", "True", "TRUE", "1"]
-FALSE = ["false", "False", "FALSE", "0"]
 
 
 def _full(col: Any, pattern: str) -> Any:
@@ -66,36 +67,36 @@ def _real_dates(col: Any, fmt: str = "%Y-%m-%d") -> Any:
     return pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), col), False)
 
 
-def _number_text(col: Any, field: dict[str, Any]) -> Any:
+def _number_text(col: Any, field: Field) -> Any:
     """The column with ``groupChar`` removed and ``decimalChar`` made a dot."""
     import pyarrow.compute as pc
 
-    group = field.get("groupChar")
+    group = field.group_char
     if group:
         col = pc.replace_substring(col, group, "")
-    decimal = field.get("decimalChar", ".")
+    decimal = field.decimal_char
     if decimal != ".":
         col = pc.replace_substring(col, decimal, ".")
-    if field.get("bareNumber", True) is False:
+    if field.bare_number is False:
         col = pc.replace_substring_regex(col, r"^[^0-9+\-.]*(.*?)[^0-9.]*$", r"\1")
     return col
 
 
-def invalid(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray | None:
+def invalid(col: pa.ChunkedArray, field: Field) -> pa.ChunkedArray | None:
     """Mask of the cells that are not values of ``field``'s type, or None when every text is."""
     import pyarrow.compute as pc
 
     from surveillance_ties.validation.strings import arrow_strings
 
-    ftype = field.get("type", "string")
-    fmt = field.get("format", "default")
+    ftype = field.type
+    fmt = field.format
     if ftype == "string":
         pattern = _STRING_FORMATS.get(fmt)
         return _not(_full(col, pattern)) if pattern else None
     if ftype == "any":
         return None
     if ftype == "boolean":
-        values = field.get("trueValues", TRUE) + field.get("falseValues", FALSE)
+        values = list(field.true_values) + list(field.false_values)
         return _not(pc.is_in(col, value_set=arrow_strings(values)))
     if ftype in ("integer", "number"):
         return _not(_full(_number_text(col, field), PATTERNS[ftype]))
@@ -139,16 +140,14 @@ def _geopoint(col: Any, fmt: str) -> Any:
     return _not(pc.and_(shape, in_range))
 
 
-def _list(col: Any, field: dict[str, Any]) -> Any:
+def _list(col: Any, field: Field) -> Any:
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    items = pc.split_pattern(col, field.get("delimiter", ","))
+    items = pc.split_pattern(col, field.delimiter)
     flat = pc.list_flatten(items)
-    item_field = {"type": field.get("itemType", "string")}
-    if field.get("itemType") == "date":
-        item_field["format"] = "default"
+    item_field = replace(Field(field.name), type=field.item_type or "string")
     bad_items = invalid(flat, item_field)
     if bad_items is None:
         return None
@@ -180,12 +179,12 @@ def _json(col: Any, kind: type) -> Any:
     return pc.is_in(col, value_set=arrow_strings(bad))
 
 
-def comparable(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray | None:
+def comparable(col: pa.ChunkedArray, field: Field) -> pa.ChunkedArray | None:
     """The column as numbers (integer, number, year) or text in ISO order (dates, times); None
     for types without an order. Call it only on cells that passed :func:`invalid`."""
     import pyarrow.compute as pc
 
-    ftype = field.get("type", "string")
+    ftype = field.type
     if ftype in ("integer", "number", "year"):
         text = _number_text(col, field) if ftype != "year" else col
         text = pc.replace_substring_regex(text, r"^(-?)INF$", r"\1inf")
@@ -195,8 +194,8 @@ def comparable(col: pa.ChunkedArray, field: dict[str, Any]) -> pa.ChunkedArray |
     return None
 
 
-def bound(value: Any, field: dict[str, Any]) -> Any:
+def bound(value: Any, field: Field) -> Any:
     """A schema bound (``minimum``/``maximum``) in the form :func:`comparable` gives."""
-    if field.get("type", "string") in ("integer", "number", "year"):
+    if field.type in ("integer", "number", "year"):
         return float(value)
     return str(value)

@@ -1,0 +1,116 @@
+"""``surveillance-ties build``, ``diff`` and ``release``: release files, data diff, semver guard."""
+
+from __future__ import annotations
+
+import click
+
+from surveillance_ties.cli.common import PATH, Failed, echo, fails
+
+
+@click.command()
+@PATH
+@click.option(
+    "--out",
+    default="dist",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the release files.",
+)
+@fails
+def build(path: str | None, out: str) -> None:
+    """Validate the package at PATH and write its release files into --out.
+
+    Writes <name>-<version>.zip (the package, byte-for-byte reproducible),
+    <name>-<version>.sqlite, one <name>-<version>-<table>.parquet per table and
+    <name>-<version>.SHA256SUMS. Refuses (exit code 1) when the package is
+    invalid; a failed build leaves --out exactly as it was.
+    """
+    from surveillance_ties.release.build import build as build_release
+
+    result = build_release(path, out)
+    for name, digest in sorted(result.sha256.items()):
+        echo(f"{digest}  {result.sums.parent / name}")
+    echo(f"wrote {len(result.sha256) + 1} files into {out} (checksums in {result.sums.name})")
+
+
+@click.command()
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Plain text, JSON (a stable structure), or Markdown for a pull-request comment.",
+)
+@fails
+def diff(old: str, new: str | None, fmt: str) -> None:
+    """Show what changed in the data from OLD to NEW (default NEW: the package around the current folder).
+
+    OLD and NEW are each a package folder, a datapackage.json, a release zip or
+    a git revision of this repository (HEAD~1, v0.1.0, origin/main). Lists rows
+    added, removed and changed (by primary key, with old and new values),
+    schema changes, and metadata changes.
+    """
+    from surveillance_ties.package import default_root
+    from surveillance_ties.release.diff import diff_sources
+    from surveillance_ties.release.diff_render import render
+
+    echo(render(diff_sources(old, new if new is not None else str(default_root())), fmt), nl=False)
+
+
+@click.command()
+@PATH
+@click.option(
+    "--check", "mode", flag_value="check", help="Fail when the version bump is too small for the changes."
+)
+@click.option(
+    "--bump", "mode", flag_value="bump", help="Set the needed version; draft the CHANGELOG section."
+)
+@click.option(
+    "--against",
+    metavar="REV|ZIP",
+    help="Compare with this git revision, folder or release zip instead of the newest vX.Y.Z tag.",
+)
+@fails
+def release(path: str | None, mode: str | None, against: str | None) -> None:
+    """Check or bump the version of the package at PATH against the last release.
+
+    --check compares with the newest vX.Y.Z tag (or --against) and fails (exit
+    code 1) when the version bump is smaller than the changes need: a removed or
+    renamed field or table, a type change or a tightened constraint is major;
+    added rows, fields or tables or a loosened constraint is minor; corrected
+    values or metadata is a patch. It also fails when CHANGELOG.md has no section
+    for the version or CITATION.cff names another version.
+
+    --bump writes the needed version into datapackage.json and CITATION.cff and
+    drafts a CHANGELOG.md section from the diff, for you to edit. It never
+    touches a data file.
+    """
+    from surveillance_ties.release.semver import bump, check
+
+    if mode is None:
+        raise click.UsageError("give --check or --bump")
+    if mode == "bump":
+        bumped = bump(path, against)
+        for note in bumped.notes:
+            echo(note)
+        for reason in bumped.reasons:
+            echo(f"  {reason.level}: {reason.message}")
+        echo(f"version {bumped.old_version} -> {bumped.new_version}")
+        if bumped.written:
+            echo(f"wrote {', '.join(bumped.written)}; edit the drafted CHANGELOG.md section")
+        return
+    result = check(path, against)
+    if result.against:
+        echo(f"version {result.version}, last release {result.against} ({result.previous_version})")
+        for reason in result.reasons:
+            echo(f"  {reason.level}: {reason.message}")
+        step = str(result.bump) if result.bump else "none"
+        echo(f"changes need: {result.required if result.required else 'no bump'}; version bump: {step}")
+    for note in result.notes:
+        echo(note)
+    if not result.ok:
+        raise Failed("\n".join(result.problems), 1)
+    echo("release check passed")

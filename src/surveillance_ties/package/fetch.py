@@ -1,0 +1,415 @@
+"""Downloading a release zip once into the user's cache folder, within bounds, and checked.
+
+``load(name, source="https://…/surveillance-ties-X.Y.Z.zip")`` downloads the zip the first time
+and reads the cached copy afterwards, so it works offline from then on. Every download:
+
+- uses ``https`` only, through every redirect (a redirect to ``http`` is refused);
+- has a total deadline (:data:`TIMEOUT`, 300 s, or ``SURVEILLANCE_TIES_DOWNLOAD_TIMEOUT``) that
+  covers connecting, the headers and the body, however slowly a server sends them;
+- has a size cap (:data:`MAX_BYTES`, 1 GiB, or ``SURVEILLANCE_TIES_DOWNLOAD_MAX_BYTES``);
+- is written to a temporary file that no other process sees (an unnamed file where the system
+  has them; elsewhere a ``.part-<pid>-…`` file that the next download removes once its process
+  is gone), checked, and only then moved into the cache;
+- is checked against the sha256 the release publishes (its ``SHA256SUMS`` file, fetched from
+  beside the zip) or a ``sha256=`` the caller gives, which covers every byte of the zip,
+  schemas included; and every table in it against its descriptor ``hash``.
+
+A cached zip is checked again each time it is opened; one that fails is downloaded once more,
+and if that fails too the message names the cache file. The cache folder is
+``platformdirs.user_cache_dir("surveillance-ties")`` unless ``SURVEILLANCE_TIES_CACHE_DIR``
+names another. Proxies come from the usual ``https_proxy`` variables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import os
+import re
+import socket
+import ssl
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+from typing import IO, Any
+
+from surveillance_ties.package.errors import FetchError, HashMismatchError, PackageError
+from surveillance_ties.package.hashing import BLOCK
+
+__all__ = [
+    "CACHE_ENV",
+    "MAX_BYTES",
+    "MAX_BYTES_ENV",
+    "TIMEOUT",
+    "TIMEOUT_ENV",
+    "cache_dir",
+    "cached_path",
+    "fetch",
+    "fetch_bytes",
+    "published_sha256",
+]
+
+CACHE_ENV = "SURVEILLANCE_TIES_CACHE_DIR"
+TIMEOUT_ENV = "SURVEILLANCE_TIES_DOWNLOAD_TIMEOUT"
+MAX_BYTES_ENV = "SURVEILLANCE_TIES_DOWNLOAD_MAX_BYTES"
+#: Seconds a whole download may take (connecting, headers and body), unless set otherwise.
+TIMEOUT = 300.0
+#: Bytes a download may have, unless set otherwise.
+MAX_BYTES = 1 << 30
+#: The largest SHA256SUMS file that is read.
+SUMS_LIMIT = 1 << 16
+_READ = 64 << 10
+_PART = re.compile(r"^\.part-(\d+)-")
+
+
+def _setting(env: str, default: float, what: str) -> float:
+    text = os.environ.get(env)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise FetchError(f"{env}={text!r}: {what} must be a positive number")
+    return value
+
+
+def cache_dir() -> Path:
+    """The folder that holds downloaded release zips."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("surveillance-ties"))
+
+
+def _basename(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def cached_path(url: str) -> Path:
+    """Where the zip of ``url`` is cached: a digest of the URL, then its file name."""
+    name = _basename(urllib.parse.urlparse(url).path) or "package.zip"
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:80]
+    return cache_dir() / f"{hashlib.sha256(url.encode()).hexdigest()[:16]}-{safe}"
+
+
+def check_url(url: str) -> str:
+    """``url`` if it is a well-formed ``https://`` URL; :class:`FetchError` otherwise."""
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
+        raise FetchError(
+            f"{url!r}: not a valid URL (it holds a space or a control character); "
+            "encode it (%20 for a space) or check it"
+        )
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        raise FetchError(f"{url}: not a valid URL ({exc})") from None
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        raise FetchError(
+            f"{url}: only https:// URLs of release zips are downloaded; use https, or give a local path"
+        )
+    return url
+
+
+class _Watchdog:
+    """Closes every connection of a download when its deadline passes, so no read can outlast it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.connections: list[http.client.HTTPConnection] = []
+        self.fired = False
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        for conn in list(self.connections):
+            sock = getattr(conn, "sock", None)
+            if sock is not None:
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def remaining(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.001)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, watchdog: _Watchdog, context: ssl.SSLContext | None) -> None:
+        super().__init__(context=context)
+        self._watchdog = watchdog
+        self._ctx = context
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        watchdog = self._watchdog
+
+        def connection(host: str, **kwargs: Any) -> http.client.HTTPSConnection:
+            kwargs["timeout"] = min(kwargs.get("timeout") or 30.0, watchdog.remaining())
+            if self._ctx is not None:
+                kwargs["context"] = self._ctx
+            conn = http.client.HTTPSConnection(host, **kwargs)
+            watchdog.connections.append(conn)
+            return conn
+
+        return self.do_open(connection, req)
+
+
+class _HTTPSOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    max_redirections = 5
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        target = urllib.parse.urljoin(req.full_url, newurl)
+        if urllib.parse.urlsplit(target).scheme.lower() != "https":
+            raise FetchError(
+                f"{req.full_url}: the server redirects to {target}, which is not https; "
+                "refused (download it yourself over https and give its path)"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, target)
+
+
+def _opener(watchdog: _Watchdog, context: ssl.SSLContext | None) -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(_HTTPSHandler(watchdog, context), _HTTPSOnlyRedirects())
+
+
+def _download(
+    url: str, out: IO[bytes], *, timeout: float, max_bytes: int, context: ssl.SSLContext | None
+) -> int:
+    """Write the body of ``url`` into ``out`` within the deadline and the size cap; its size."""
+    watchdog = _Watchdog(timeout)
+    hint = "check the address and the connection, or download the zip yourself and give its path"
+    size = 0
+    with watchdog:
+        try:
+            request = urllib.request.Request(url, headers={"User-Agent": "surveillance-ties"})
+            with _opener(watchdog, context).open(request, timeout=min(30.0, timeout)) as response:
+                declared = response.headers.get("Content-Length")
+                if declared and declared.isdigit() and int(declared) > max_bytes:
+                    raise FetchError(
+                        f"{url}: the server announces {int(declared)} bytes, more than the "
+                        f"{max_bytes} allowed (set {MAX_BYTES_ENV} to allow more)"
+                    )
+                while True:
+                    if watchdog.fired or time.monotonic() > watchdog.deadline:
+                        raise TimeoutError
+                    block = response.read1(_READ)
+                    if not block:
+                        break
+                    size += len(block)
+                    if size > max_bytes:
+                        raise FetchError(
+                            f"{url}: more than {max_bytes} bytes; stopped (set {MAX_BYTES_ENV} to allow more)"
+                        )
+                    out.write(block)
+        except FetchError:
+            raise
+        except urllib.error.HTTPError as exc:
+            raise FetchError(f"{url}: download failed (HTTP {exc.code} {exc.reason}); {hint}") from None
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if watchdog.fired or isinstance(exc, TimeoutError) or time.monotonic() > watchdog.deadline:
+                raise FetchError(
+                    f"{url}: the download took more than {watchdog.seconds:.0f} s and was stopped "
+                    f"(set {TIMEOUT_ENV} to allow more); {hint}"
+                ) from None
+            reason = getattr(exc, "reason", None) or exc
+            raise FetchError(f"{url}: download failed ({reason}); {hint}") from None
+    out.flush()
+    return size
+
+
+def fetch_bytes(url: str, limit: int, *, context: ssl.SSLContext | None = None) -> bytes:
+    """A small file (such as ``SHA256SUMS``) downloaded into memory, with the same bounds."""
+    import io
+
+    check_url(url)
+    buffer = io.BytesIO()
+    _download(
+        url, buffer, timeout=_setting(TIMEOUT_ENV, TIMEOUT, "the timeout"), max_bytes=limit, context=context
+    )
+    return buffer.getvalue()
+
+
+def published_sha256(zip_url: str, *, context: ssl.SSLContext | None = None) -> str:
+    """The sha256 that the release's ``SHA256SUMS`` file (beside the zip) gives for the zip."""
+    name = _basename(urllib.parse.urlsplit(zip_url).path)
+    if not name.endswith(".zip"):
+        raise FetchError(
+            f"{zip_url}: not a release zip URL (…/<name>-<version>.zip), so its SHA256SUMS cannot be "
+            "found; give sha256=<the zip's sha256> to check it"
+        )
+    sums_url = zip_url.rsplit("/", 1)[0] + "/" + name[: -len(".zip")] + ".SHA256SUMS"
+    try:
+        text = fetch_bytes(sums_url, SUMS_LIMIT, context=context).decode("utf-8", errors="replace")
+    except FetchError as exc:
+        raise FetchError(
+            f"{exc}; a release zip is checked against the release's SHA256SUMS: give sha256=<hex> "
+            "to check it against a checksum you trust instead"
+        ) from None
+    for line in text.splitlines():
+        digest, _, file = line.strip().partition("  ")
+        if file.lstrip("*") == name and re.fullmatch(r"[0-9a-fA-F]{64}", digest):
+            return digest.lower()
+    raise FetchError(f"{sums_url}: gives no sha256 for {name}; give sha256=<hex> to check the zip")
+
+
+def _sweep(folder: Path) -> None:
+    """Remove ``.part-<pid>-…`` files left by downloads whose process is gone."""
+    with suppress(OSError):
+        for entry in folder.iterdir():
+            match = _PART.match(entry.name)
+            if match is None or _alive(int(match.group(1))):
+                continue
+            with suppress(OSError):
+                entry.unlink()
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+class _Scratch:
+    """Where a download is written before it is checked: an unnamed file if the system has them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.named: Path | None = None
+        tmpfile = getattr(os, "O_TMPFILE", 0)
+        if tmpfile and Path("/proc/self/fd").is_dir():
+            try:
+                fd = os.open(folder, tmpfile | os.O_RDWR, 0o600)
+            except OSError:
+                fd = -1
+            if fd >= 0:
+                self.file: IO[bytes] = os.fdopen(fd, "w+b")
+                self.path = Path(f"/proc/self/fd/{fd}")
+                return
+        fd, name = tempfile.mkstemp(dir=folder, prefix=f".part-{os.getpid()}-", suffix=".zip")
+        self.file = os.fdopen(fd, "w+b")
+        self.path = self.named = Path(name)
+
+    def publish(self, target: Path) -> None:
+        """Move the checked file to ``target`` (flushed to disk first)."""
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        if self.named is None:
+            named = Path(tempfile.mktemp(dir=self.folder, prefix=f".part-{os.getpid()}-", suffix=".zip"))
+            os.link(self.path, named, follow_symlinks=True)
+            self.named = named
+        os.chmod(self.named, 0o644)
+        os.replace(self.named, target)
+        self.named = None
+
+    def close(self) -> None:
+        self.file.close()
+        if self.named is not None:
+            with suppress(OSError):
+                self.named.unlink()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(
+    url: str,
+    check: Callable[[Path], Any],
+    *,
+    sha256: str | None = None,
+    context: ssl.SSLContext | None = None,
+) -> Path:
+    """The cached copy of the release zip at ``url``, downloaded and checked first if need be.
+
+    ``sha256`` is the zip's expected sha256 (default: the one in the release's ``SHA256SUMS``).
+    ``check(path)`` runs on every copy before it is used (it raises a
+    :class:`~surveillance_ties.package.errors.PackageError` when the zip does not hold a valid
+    package); a cached copy that fails is downloaded once more.
+    """
+    check_url(url)
+    timeout = _setting(TIMEOUT_ENV, TIMEOUT, "the timeout")
+    max_bytes = int(_setting(MAX_BYTES_ENV, MAX_BYTES, "the size limit"))
+    target = cached_path(url)
+    expected_file = target.with_name(target.name + ".sha256")
+    if target.is_file() and expected_file.is_file():
+        try:
+            expected = expected_file.read_text(encoding="ascii").strip()
+            if sha256_of(target) != expected or (sha256 and sha256.lower() != expected):
+                raise HashMismatchError(f"{target}: does not match its checked sha256")
+            check(target)
+            return target
+        except (PackageError, OSError, UnicodeDecodeError):
+            with suppress(OSError):
+                target.unlink()
+            stale = target
+        else:  # pragma: no cover - returned above
+            stale = None
+    else:
+        stale = None
+    if sha256 is None:
+        expected = published_sha256(url, context=context)
+    else:
+        expected = sha256.lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", expected):
+            raise FetchError(f"sha256={sha256!r}: not a sha256 (64 hexadecimal digits)")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FetchError(
+            f"{target.parent}: cannot create the cache folder ({exc.strerror}); "
+            f"set {CACHE_ENV} to a writable folder"
+        ) from None
+    _sweep(target.parent)
+    scratch = _Scratch(target.parent)
+    try:
+        _download(url, scratch.file, timeout=timeout, max_bytes=max_bytes, context=context)
+        actual = sha256_of(scratch.path)
+        if actual != expected:
+            raise HashMismatchError(
+                f"{url}: the download's sha256 is {actual}, not the published {expected}; "
+                "the file was altered or damaged on the way: do not use it"
+            )
+        try:
+            check(scratch.path)
+        except PackageError as exc:
+            again = f" (the cached copy {stale} failed too and was removed)" if stale else ""
+            raise type(exc)(f"{exc}{again}") from None
+        scratch.publish(target)
+        from surveillance_ties.package.writing import write_atomic
+
+        write_atomic(expected_file, (expected + "\n").encode("ascii"))
+    except OSError as exc:
+        raise FetchError(
+            f"{target}: cannot store the download ({exc.strerror}); set {CACHE_ENV} to a writable folder"
+        ) from None
+    finally:
+        scratch.close()
+    return target

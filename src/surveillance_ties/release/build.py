@@ -1,0 +1,247 @@
+"""``build``: the release files of one version, reproducible to the byte and swapped in all at once.
+
+:func:`build` validates the package, then writes into ``out`` (``dist/``):
+
+- ``<name>-<version>.zip``: ``datapackage.json`` (with the current ``hash`` and ``bytes`` of
+  every resource), everything under ``data/``, ``schemas/`` and ``seeds/``, and ``README.md``,
+  ``CHANGELOG.md``, ``LICENSE``, ``LICENSE-DATA`` and ``CITATION.cff``. ``datapackage.json`` sits
+  at the top of the archive, so ``frictionless validate <zip>`` reads it as a package.
+- ``<name>-<version>.sqlite``: one table per resource (see :mod:`surveillance_ties.release.export`).
+- ``<name>-<version>-<table>.parquet``: one Parquet file per table.
+- ``<name>-<version>.SHA256SUMS``: the sha256 of each of those files, in the format of
+  ``sha256sum`` (check a download with ``sha256sum -c``).
+
+Every file comes through the package layer: only regular files inside the package are read, and
+a link, FIFO or device in the package folders stops the build (a release never holds them).
+
+The zip is the same bytes on any machine: entries sorted by name, every timestamp 1980-01-01
+00:00, permissions 0644, no extra attributes, no directory entries, and no compression
+(``ZIP_STORED``): deflate output differs between zlib builds (zlib and zlib-ng), stored bytes do
+not. The SQLite and Parquet files are deterministic for given SQLite and pyarrow versions.
+
+All or nothing: every file is written into a hidden staging folder inside ``out`` and flushed to
+disk; then they replace their targets together (see
+:func:`surveillance_ties.package.writing.replace_all`). A failure at any step leaves ``out``
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from surveillance_ties.package import (
+    DataError,
+    Package,
+    PackageError,
+    UnsafePathError,
+    default_root,
+    dumps,
+    open_package,
+)
+from surveillance_ties.package.descriptor import refreshed
+from surveillance_ties.package.hashing import digest_bytes
+from surveillance_ties.package.stores import FolderStore
+from surveillance_ties.package.writing import replace_all, write_error
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+ZIP_MODE = 0o100644  # regular file, rw-r--r--
+FOLDERS = ("data", "schemas", "seeds")
+TOP_FILES = ("README.md", "CHANGELOG.md", "LICENSE", "LICENSE-DATA", "CITATION.cff")
+VERSION = re.compile(r"^\d+\.\d+\.\d+$")
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+__all__ = ["BuildError", "BuildResult", "InvalidPackageError", "build", "write_zip", "zip_entries"]
+
+
+class BuildError(PackageError):
+    """The package cannot be built; the message says what to fix."""
+
+
+class InvalidPackageError(DataError):
+    """The package does not validate; ``errors`` holds the validator's errors."""
+
+    def __init__(self, message: str, errors: list[Any]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+@dataclass
+class BuildResult:
+    """The files a build wrote (paths inside ``out``) and the sha256 of each."""
+
+    zip: Path
+    sqlite: Path
+    parquet: list[Path]
+    sums: Path
+    sha256: dict[str, str] = field(default_factory=dict)
+
+
+def _describe(error: Any) -> str:
+    where = ":".join(
+        str(p)
+        for p in (getattr(error, "file", None), getattr(error, "row", None), getattr(error, "column", None))
+        if p not in (None, "")
+    )
+    message = getattr(error, "message", str(error))
+    return f"{where}: {message}" if where else str(message)
+
+
+def check_valid(root: Path, validator: Callable[[Path], Any] | None = None) -> None:
+    """Raise :class:`InvalidPackageError` naming the errors when the package does not validate."""
+    if validator is None:
+        from surveillance_ties.validation import validate
+
+        validator = validate
+    report = validator(root)
+    if report.valid:
+        return
+    errors = list(report.errors)
+    count = getattr(report, "error_count", len(errors))
+    shown = "\n".join(f"  {_describe(e)}" for e in errors[:20])
+    more = f"\n  ... and {count - 20} more" if count > 20 else ""
+    raise InvalidPackageError(
+        f"{root}: the package is invalid ({count} error{'s' if count != 1 else ''}), nothing was built; "
+        f"fix these and run `surveillance-ties validate`:\n{shown}{more}",
+        errors,
+    )
+
+
+def artifact_names(pkg: Package) -> tuple[str, str]:
+    """``(name, version)`` of the package, checked to be safe in file names."""
+    name, version = pkg.descriptor.get("name"), pkg.descriptor.get("version")
+    if not isinstance(name, str) or not NAME.match(name):
+        raise BuildError(
+            f"datapackage.json: `name` {name!r} must be a lowercase name such as surveillance-ties"
+        )
+    if not isinstance(version, str) or not VERSION.match(version):
+        raise BuildError(f"datapackage.json: `version` {version!r} must be MAJOR.MINOR.PATCH, such as 0.1.0")
+    return name, version
+
+
+def zip_entries(pkg: Package) -> dict[str, bytes]:
+    """Archive name -> content of the release zip of ``pkg`` (regular files of the package only)."""
+    store = pkg.store
+    missing = [name for name in TOP_FILES if not store.is_file(name)]
+    if missing:
+        raise BuildError(
+            f"{pkg.label}: missing {', '.join(missing)} (or not regular files); "
+            "a release carries them: add them first"
+        )
+    entries: dict[str, bytes] = {pkg.descriptor_file: dumps(refreshed(pkg)).encode("utf-8")}
+    for name in TOP_FILES:
+        entries[name] = pkg.read_bytes(name)
+    refused: list[str] = []
+    for folder in FOLDERS:
+        files, links = store.walk(folder)
+        refused += links
+        for rel in files:
+            entries[rel] = pkg.read_bytes(rel)
+    if refused:
+        what = "is a link or special file" if len(refused) == 1 else "are links or special files"
+        raise UnsafePathError(
+            f"{pkg.label}: {', '.join(refused)} {what}; "
+            "a release holds regular files only: replace each with the file itself"
+        )
+    for resource in pkg.resources:  # a resource or schema outside the usual folders
+        for extra in (resource.path, resource.schema_path):
+            if extra is not None and extra not in entries:
+                entries[extra] = pkg.read_bytes(extra)
+    return entries
+
+
+def write_zip(entries: dict[str, bytes], target: Path) -> None:
+    """Write a reproducible zip: sorted entries, fixed dates and modes, stored uncompressed."""
+    with open(target, "wb") as fh, zipfile.ZipFile(fh, "w") as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.create_system = 3  # Unix, so that external_attr holds a Unix mode
+            info.external_attr = ZIP_MODE << 16
+            info.compress_type = zipfile.ZIP_STORED
+            archive.writestr(info, entries[name])
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _sha256(path: Path) -> str:
+    return digest_bytes(path.read_bytes()).hexdigest
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def build(
+    path: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] = "dist",
+    *,
+    validator: Callable[[Path], Any] | None = None,
+) -> BuildResult:
+    """Validate the package at ``path`` (default: the package around the current folder) and write
+    its release files into ``out``.
+
+    Raises :class:`InvalidPackageError` when the package is invalid (nothing is written),
+    :class:`BuildError` (a :class:`~surveillance_ties.package.errors.PackageError`) when it
+    cannot be built, and :class:`~surveillance_ties.package.errors.WriteError` when ``out``
+    cannot be written; in every case ``out`` is left as it was.
+    """
+    from surveillance_ties.release import export  # pyarrow loads only for a build
+
+    with open_package(path if path is not None else default_root()) as pkg:
+        if not isinstance(pkg.store, FolderStore):
+            raise BuildError(f"{pkg.label}: a release is built from a package folder")
+        root = pkg.store.root
+        check_valid(root, validator)
+        name, version = artifact_names(pkg)
+        stem = f"{name}-{version}"
+        entries = zip_entries(pkg)
+        out_dir = Path(out)
+        created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # deepest first
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{stem}-", suffix=".tmp", dir=out_dir))
+        except OSError as exc:
+            raise write_error(out_dir, exc) from None
+        try:
+            files: list[str] = [f"{stem}.zip", f"{stem}.sqlite"]
+            write_zip(entries, staging / files[0])
+            export.write_sqlite(pkg, staging / files[1])
+            for resource in pkg.resources:
+                files.append(f"{stem}-{resource.name}.parquet")
+                export.write_parquet(pkg, resource.name, staging / files[-1])
+            sums = {f: _sha256(staging / f) for f in files}
+            files.append(f"{stem}.SHA256SUMS")
+            (staging / files[-1]).write_text(
+                "".join(f"{sums[f]}  {f}\n" for f in sorted(sums)), encoding="utf-8"
+            )
+            for f in files:
+                os.chmod(staging / f, 0o644)
+                _fsync(staging / f)
+            replace_all({out_dir / f: staging / f for f in files}, staging)
+        except BaseException as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            for folder in created:  # remove the folders this build made, if still empty
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+            if isinstance(exc, OSError):
+                raise write_error(out_dir, exc) from None
+            raise
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(
+        zip=out_dir / files[0],
+        sqlite=out_dir / files[1],
+        parquet=[out_dir / f for f in files[2:-1]],
+        sums=out_dir / files[-1],
+        sha256=sums,
+    )
