@@ -5,7 +5,7 @@ and ``seeds/`` at its top level. A wheel carries them under
 ``surveillance_ties/_data`` (the ``bundle`` table of
 ``[tool.hatch.build.targets.wheel.hooks.custom]`` in ``pyproject.toml``). An
 editable install gets no copy: it reads the repository's own files (see
-``surveillance_ties.resources.package_root``), so an edited CSV is seen at once
+``surveillance_ties.datapackage.installed.package_root``), so an edited CSV is seen at once
 and no stale copy lingers in ``site-packages``. A plain ``force-include`` table
 would also copy the files into editable installs, which is why this hook exists.
 """

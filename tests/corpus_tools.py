@@ -1,9 +1,10 @@
 """Build the packages of the defect corpus (tests/corpus/) into a temporary folder.
 
 Every case is the small valid *base* package with one defect. The base is built
-from the real package (its ``datapackage.json``, ``schemas/`` and ``seeds/``) and
-the tiny tables in ``tests/corpus/base/data/`` (a few real rows per table, all
-cited); a table missing there is copied whole from the real package. A case
+from the fixture package (``tests/fixtures/package``: its ``datapackage.json``,
+``schemas/`` and ``seeds/``) and the tiny tables in ``tests/corpus/base/data/``
+(a few rows per table, all cited); a table missing there is copied whole from
+the fixture. Nothing here reads the live tables. A case
 folder ``tests/corpus/<name>/`` holds:
 
 * ``expected.json``: the exact errors, ``[[code, file, row, column], ...]``
@@ -51,10 +52,12 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-from surveillance_ties.descriptor import dumps, refreshed
+from surveillance_ties.datapackage import dumps, open_package
 from surveillance_ties.validation import Report, validate
 
-ROOT = Path(__file__).resolve().parents[1]
+from .conftest import FIXTURE
+
+ROOT = FIXTURE
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BASE = CORPUS / "base"
 CASE_FILES = {"case.json", "expected.json"}
@@ -112,8 +115,30 @@ def build_base(dest: Path) -> Path:
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest / rel)
     shutil.copytree(ROOT / "seeds", dest / "seeds")
-    (dest / "datapackage.json").write_text(dumps(refreshed(descriptor, dest)), encoding="utf-8")
+    (dest / "datapackage.json").write_text(dumps(descriptor), encoding="utf-8")
+    _refresh(dest, descriptor)
     return dest
+
+
+def _refresh(dest: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` as the descriptor of ``dest`` with the hash and bytes of every table file
+    that is there (a case may have deleted one)."""
+    (dest / "datapackage.json").write_text(dumps(data), encoding="utf-8")
+    with open_package(dest, strict=False) as pkg:
+        out = dict(pkg.descriptor)
+        names = {r.name: r.path for r in pkg.resources if pkg.store.is_file(r.path)}
+        fresh = {}
+        if names:
+            from surveillance_ties.datapackage.hashing import digest_stream
+
+            for name, path in names.items():
+                with pkg.open(path) as fh:
+                    digest, size = digest_stream(fh)
+                fresh[name] = (str(digest), size)
+    for resource in out.get("resources", []):
+        if isinstance(resource, dict) and resource.get("name") in fresh:
+            resource["hash"], resource["bytes"] = fresh[resource["name"]]
+    (dest / "datapackage.json").write_text(dumps(out), encoding="utf-8")
 
 
 def build_case(name: str, dest: Path) -> Path:
@@ -135,7 +160,7 @@ def build_case(name: str, dest: Path) -> Path:
         except ValueError:
             data = None
         if isinstance(data, dict) and isinstance(data.get("resources"), list):
-            descriptor.write_text(dumps(refreshed(data, dest)), encoding="utf-8")
+            _refresh(dest, data)
     for step in case.after_refresh:
         apply_step(dest, step)
     return dest

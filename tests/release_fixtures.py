@@ -1,4 +1,4 @@
-"""Helpers for the build, export, diff and release tests: copies of the real package, edited in place."""
+"""Helpers for the build, export, diff and release tests: copies of the fixture package, edited in place."""
 
 from __future__ import annotations
 
@@ -10,25 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from surveillance_ties.descriptor import dumps, rehash
+from surveillance_ties.curation import rehash
+from surveillance_ties.datapackage import dumps
 
 from . import conftest
 
-PACKAGE_FILES = (
-    "datapackage.json",
-    "data",
-    "schemas",
-    "seeds",
-    "README.md",
-    "CHANGELOG.md",
-    "LICENSE",
-    "LICENSE-DATA",
-    "CITATION.cff",
-)
+PACKAGE_FILES = conftest.RELEASE_PARTS
 
 
 def copy_package(dst: Path) -> Path:
-    """A copy of the repository's data package (and the files a release carries) in ``dst``."""
+    """A copy of the fixture package (and the files a release carries) in ``dst``."""
     return conftest.copy_package(dst, PACKAGE_FILES)
 
 
@@ -43,7 +34,7 @@ def write_csv(path: Path, rows: list[list[str]]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
 
 
-def edit_table(root: Path, table: str, edit: Callable[[list[list[str]]], None]) -> None:
+def edit_table(root: Path, table: str, edit: Callable[[list[list[str]]], object]) -> None:
     """Apply ``edit`` to the rows (header first) of ``data/<table>.csv`` and refresh the hashes."""
     path = root / "data" / f"{table}.csv"
     rows = read_csv(path)
@@ -115,3 +106,38 @@ def git_repo(path: Path) -> Path:
     git(path, "commit", "-q", "-m", "v0.1.0")
     git(path, "tag", "v0.1.0")
     return path
+
+
+def make_package(
+    root: Path,
+    tables: dict[str, tuple[list[dict[str, Any]], list[str], list[list[str]]]],
+    version: str = "0.1.0",
+) -> Path:
+    """A small package of its own in ``root``: ``tables`` maps a name to ``(fields, primary key,
+    rows with the header first)``; the descriptor gets the current hashes."""
+    (root / "data").mkdir(parents=True)
+    (root / "schemas").mkdir()
+    resources = []
+    for name, (fields, primary_key, rows) in tables.items():
+        write_csv(root / "data" / f"{name}.csv", rows)
+        schema: dict[str, Any] = {"fields": fields}
+        if primary_key:
+            schema["primaryKey"] = primary_key
+        (root / "schemas" / f"{name}.schema.json").write_text(dumps(schema), encoding="utf-8")
+        resources.append(
+            {
+                "name": name,
+                "type": "table",
+                "path": f"data/{name}.csv",
+                "schema": f"schemas/{name}.schema.json",
+            }
+        )
+    descriptor = {"name": "small", "version": version, "resources": resources}
+    (root / "datapackage.json").write_text(dumps(descriptor), encoding="utf-8")
+    rehash(root)
+    return root
+
+
+def strings(*names: str) -> list[dict[str, Any]]:
+    """Table Schema fields of type string."""
+    return [{"name": name, "type": "string"} for name in names]

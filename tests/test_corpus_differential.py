@@ -154,11 +154,24 @@ def schemas_of(root: Path) -> dict[str, str]:
     return {r["path"]: r["schema"] for r in descriptor["resources"] if isinstance(r.get("schema"), str)}
 
 
-def matches(error: tuple[str, str, int | None, list[str]], ours: list[Row], schemas: dict[str, str]) -> bool:
+def dialects_of(root: Path) -> set[str]:
+    """The table paths whose descriptor entry declares a CSV dialect."""
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    return {r["path"] for r in descriptor["resources"] if "dialect" in r}
+
+
+def matches(
+    error: tuple[str, str, int | None, list[str]],
+    ours: list[Row],
+    schemas: dict[str, str],
+    dialects: set[str],
+) -> bool:
     file, kind, row, fields = error
     assert kind in MAPPING, f"frictionless type {kind!r} has no mapping yet: {error}"
     for code, our_file, our_row, column in ours:
         if code in SCHEMA_CODES and our_file == schemas.get(file):
+            return True
+        if code == "dialect-unsupported" and file in dialects:  # the table is not read at all then
             return True
         if kind in CASCADING and code in MAPPING[kind]:
             return True
@@ -188,6 +201,7 @@ def test_frictionless_errors_are_reported_too(name: str) -> None:
         return
     assert name not in CANNOT_OPEN, f"frictionless now opens {name}: take it out of CANNOT_OPEN"
     schemas = schemas_of(root)
-    missed = [error for error in theirs if not matches(error, ours, schemas)]
+    dialects = dialects_of(root)
+    missed = [error for error in theirs if not matches(error, ours, schemas, dialects)]
     assert missed == []
     assert snapshot(root) == before

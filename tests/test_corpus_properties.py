@@ -106,7 +106,7 @@ def set_rule(root: Path, schema: str, at: int, rule: str, value: object) -> None
 
 
 def copy_package(tmp: str) -> Path:
-    """A copy of the real package (descriptor, data, schemas, seeds) under ``tmp``."""
+    """A copy of the fixture package (descriptor, data, schemas, seeds) under ``tmp``."""
     return conftest.copy_package(Path(tmp) / "pkg")
 
 

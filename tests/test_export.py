@@ -1,9 +1,18 @@
-"""The SQLite and Parquet exports (issue 5): typed from the schemas, row for row equal to the CSVs."""
+"""The SQLite and Parquet exports of ``surveillance_ties.release.export`` (issue 5): typed from the
+schemas like ``st.load(..., backend="pyarrow")``, row for row equal to the CSVs.
+
+The exports are made from the fixture package and from a one-table package with a field of every
+Table Schema type; expected types and values are derived here from the schemas and CSVs.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import json
 import sqlite3
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +20,29 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from surveillance_ties.export import arrow_type, sqlite_ddl, write_parquet, write_sqlite
+import surveillance_ties as st
+from surveillance_ties.datapackage import DataError, Field, TableSchema, open_package
+from surveillance_ties.datapackage.typemap import arrow_type, sqlite_type
+from surveillance_ties.release.export import PARQUET_COMPRESSION, sqlite_ddl, write_parquet, write_sqlite
 
-from .conftest import DESCRIPTOR, RESOURCE_NAMES, RESOURCES, ROOT, read_rows, read_schema
+from .conftest import FIXTURE, copy_package, read_rows, read_schema, resource_names
 
+NAMES = resource_names()
 SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}
+ENUM = pa.dictionary(pa.int32(), pa.string())
+
+
+def enum_of(field: dict[str, Any]) -> list[str] | None:
+    enum = field.get("constraints", {}).get("enum")
+    return enum if field["type"] == "string" else None
+
+
+def expected_arrow_type(field: dict[str, Any]) -> pa.DataType:
+    if enum_of(field) is not None:
+        return ENUM
+    return {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}[
+        field["type"]
+    ]
 
 
 def typed(value: str, kind: str) -> Any:
@@ -37,28 +63,41 @@ def expected_rows(name: str) -> list[tuple[Any, ...]]:
     return [tuple(typed(r[f["name"]], f["type"]) for f in fields) for r in read_rows(name)]
 
 
-@pytest.fixture(scope="module")
-def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("exports")
-    write_sqlite(DESCRIPTOR, ROOT, out / "package.sqlite")
-    for resource in RESOURCES:
-        write_parquet(resource, ROOT, out / f"{resource['name']}.parquet")
+def export(source: Path | str, out: Path) -> Path:
+    """The SQLite file and one Parquet file per table of the package at ``source``, in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    with open_package(source) as pkg:
+        write_sqlite(pkg, out / "package.sqlite")
+        for name in pkg.table_names:
+            write_parquet(pkg, name, out / f"{name}.parquet")
     return out
 
 
 @pytest.fixture(scope="module")
-def db(exports: Path) -> sqlite3.Connection:
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export(FIXTURE, tmp_path_factory.mktemp("exports"))
+
+
+@pytest.fixture(scope="module")
+def db(exports: Path) -> Iterator[sqlite3.Connection]:
     con = sqlite3.connect(exports / "package.sqlite")
     yield con
     con.close()
 
 
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# -- SQLite ----------------------------------------------------------------------------------------
+
+
 def test_sqlite_has_one_table_per_resource(db: sqlite3.Connection) -> None:
     names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
-    assert names == RESOURCE_NAMES
+    assert names == NAMES
 
 
-@pytest.mark.parametrize("name", RESOURCE_NAMES)
+@pytest.mark.parametrize("name", NAMES)
 def test_sqlite_rows_equal_the_csv(db: sqlite3.Connection, name: str) -> None:
     rows = db.execute(f'SELECT * FROM "{name}" ORDER BY rowid').fetchall()
     expected = [
@@ -68,7 +107,7 @@ def test_sqlite_rows_equal_the_csv(db: sqlite3.Connection, name: str) -> None:
     assert len(rows) == len(read_rows(name))
 
 
-@pytest.mark.parametrize("name", RESOURCE_NAMES)
+@pytest.mark.parametrize("name", NAMES)
 def test_sqlite_columns_types_keys(db: sqlite3.Connection, name: str) -> None:
     schema = read_schema(name)
     info = db.execute(f'PRAGMA table_info("{name}")').fetchall()
@@ -84,10 +123,26 @@ def test_sqlite_columns_types_keys(db: sqlite3.Connection, name: str) -> None:
     ]
     fks = db.execute(f'PRAGMA foreign_key_list("{name}")').fetchall()
     declared = sorted(
-        (fk["reference"]["resource"], fk["fields"][0], fk["reference"]["fields"][0])
+        (fk["reference"]["resource"] or name, fk["fields"][0], fk["reference"]["fields"][0])
         for fk in schema["foreignKeys"]
     )
     assert sorted((r[2], r[3], r[4]) for r in fks) == declared
+    indexes = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL "
+        "ORDER BY rowid",
+        (name,),
+    ).fetchall()
+    assert [r[0] for r in indexes] == [f"idx_{name}_{'_'.join(fk['fields'])}" for fk in schema["foreignKeys"]]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sqlite_holds_the_ddl_of_each_schema(db: sqlite3.Connection, name: str) -> None:
+    with open_package(FIXTURE) as pkg:
+        ddl = sqlite_ddl(pkg.resource(name).table_schema)
+    stored = db.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY rowid", (name,)
+    ).fetchall()
+    assert [r[0] for r in stored] == ddl
 
 
 def test_sqlite_foreign_keys_hold_and_database_is_sound(db: sqlite3.Connection) -> None:
@@ -111,12 +166,19 @@ def test_sqlite_enforces_declared_keys(exports: Path, tmp_path: Path) -> None:
             "INSERT INTO features (feature_id, org_id, name, category, status, description) "
             "VALUES ('f', 'no-such-org', 'x', 'other', 'active', 'x')"
         )
+    with pytest.raises(sqlite3.IntegrityError, match="NOT NULL constraint failed: features.name"):
+        con.execute(
+            "INSERT INTO features (feature_id, org_id, category, status, description) "
+            "VALUES ('f', 'ring', 'other', 'active', 'x')"
+        )
     con.close()
 
 
 def test_sqlite_ddl_of_partnerships() -> None:
-    resource = next(r for r in RESOURCES if r["name"] == "partnerships")
-    assert sqlite_ddl("partnerships", read_schema("partnerships")) == [
+    with open_package(FIXTURE) as pkg:
+        schema = pkg.resource("partnerships").table_schema
+    assert isinstance(schema, TableSchema)
+    assert sqlite_ddl(schema) == [
         'CREATE TABLE "partnerships" (\n'
         '  "partnership_id" TEXT NOT NULL,\n'
         '  "org_id" TEXT NOT NULL,\n'
@@ -134,43 +196,249 @@ def test_sqlite_ddl_of_partnerships() -> None:
         'CREATE INDEX "idx_partnerships_org_id" ON "partnerships" ("org_id")',
         'CREATE INDEX "idx_partnerships_partner_org_id" ON "partnerships" ("partner_org_id")',
     ]
-    assert resource["schema"] == "schemas/partnerships.schema.json"
 
 
-@pytest.mark.parametrize("name", RESOURCE_NAMES)
+def test_sqlite_refuses_a_duplicate_primary_key_as_a_data_error(tmp_path: Path) -> None:
+    copy = copy_package(tmp_path / "pkg")
+    csv = copy / "data" / "organizations.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    ring = next(line for line in lines if line.startswith("ring,"))
+    csv.write_text("".join([*lines, ring]), encoding="utf-8")
+    with open_package(copy) as pkg, pytest.raises(DataError) as info:
+        write_sqlite(pkg, tmp_path / "package.sqlite")
+    assert info.value.exit_code == 1
+    assert str(info.value) == (
+        f"{csv}: violates its schema in SQLite (UNIQUE constraint failed: organizations.org_id)"
+    )
+
+
+# -- Parquet ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_parquet_rows_and_types_equal_the_csv(exports: Path, name: str) -> None:
     table = pq.read_table(exports / f"{name}.parquet")
     fields = read_schema(name)["fields"]
-    assert [(f.name, f.type) for f in table.schema] == [(f["name"], ARROW_TYPES[f["type"]]) for f in fields]
+    assert [(f.name, f.type) for f in table.schema] == [(f["name"], expected_arrow_type(f)) for f in fields]
     assert [tuple(r.values()) for r in table.to_pylist()] == expected_rows(name)
+    for field in fields:
+        if enum_of(field) is not None:  # every allowed value, in the schema's order, even unused ones
+            chunks = table.column(field["name"]).chunks
+            assert [chunk.dictionary.to_pylist() for chunk in chunks] == [enum_of(field)] * len(chunks)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parquet_equals_the_pyarrow_backend(exports: Path, name: str) -> None:
+    table = pq.read_table(exports / f"{name}.parquet")
+    loaded = st.load(name, source=FIXTURE, backend="pyarrow")
+    assert table.schema == loaded.schema.remove_metadata()
+    assert table.equals(loaded.replace_schema_metadata(None))
 
 
 def test_parquet_typed_values_pinned(exports: Path) -> None:
     actions = pq.read_table(exports / "regulatory_actions.parquet")
     assert actions.column("amount").to_pylist() == [5800000.0]
     assert actions.schema.field("amount").type == pa.float64()
+    assert actions.column("action_type").to_pylist() == ["settlement"]
+    assert actions.schema.field("action_type").type == ENUM
     features = pq.read_table(exports / "features.parquet")
     assert features.column("uses_biometrics").type == pa.bool_()
-    assert features.column("uses_biometrics").null_count == sum(
-        r["uses_biometrics"] == "" for r in read_rows("features")
+    assert features.column("uses_biometrics").to_pylist() == [True, None, None, True, None, None]
+    assert features.column("uses_biometrics").null_count == 4
+
+
+def test_parquet_is_compressed_with_statistics(exports: Path) -> None:
+    assert PARQUET_COMPRESSION == "zstd"
+    metadata = pq.ParquetFile(exports / "partnerships.parquet").metadata
+    assert metadata.num_rows == len(read_rows("partnerships"))
+    columns = [metadata.row_group(0).column(i) for i in range(metadata.num_columns)]
+    assert {c.compression for c in columns} == {"ZSTD"}
+    assert all(c.is_stats_set for c in columns)
+
+
+# -- every Table Schema type -----------------------------------------------------------------------
+
+
+def _typed_package(folder: Path) -> Path:
+    """A one-table package with a field of every type the exports map, a unique field and custom
+    missing and boolean values."""
+    folder.mkdir()
+    schema = {
+        "fields": [
+            {"name": "id", "type": "string", "constraints": {"required": True}},
+            {"name": "n", "type": "integer", "constraints": {"unique": True}},
+            {"name": "x", "type": "number"},
+            {"name": "ok", "type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]},
+            {"name": "d", "type": "date"},
+            {"name": "dt", "type": "datetime"},
+            {"name": "y", "type": "year"},
+            {"name": "dd", "type": "date", "format": "%d/%m/%Y"},
+            {"name": "kind", "type": "string", "constraints": {"enum": ["b", "a", "c"]}},
+            {"name": "ym", "type": "yearmonth"},
+        ],
+        "primaryKey": ["id"],
+        "missingValues": ["", "NA"],
+    }
+    package = {"name": "typed", "resources": [{"name": "things", "path": "things.csv", "schema": schema}]}
+    (folder / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    (folder / "things.csv").write_text(
+        "id,n,x,ok,d,dt,y,dd,kind,ym\n"
+        "r1,-3,1.5,yes,2025-10-16,2025-10-16T12:30:00Z,2025,16/10/2025,a,2025-10\n"
+        "r2,NA,,no,,,,,,\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+TYPED_ARROW = pa.schema(
+    [
+        ("id", pa.string()),
+        ("n", pa.int64()),
+        ("x", pa.float64()),
+        ("ok", pa.bool_()),
+        ("d", pa.date32()),
+        ("dt", pa.timestamp("ms", tz="UTC")),
+        ("y", pa.int64()),
+        ("dd", pa.date32()),
+        ("kind", ENUM),
+        ("ym", pa.string()),
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def typed_exports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """``(the typed package, the folder of its exports)``."""
+    base = tmp_path_factory.mktemp("typed")
+    folder = _typed_package(base / "package")
+    return folder, export(folder, base / "exports")
+
+
+def test_parquet_of_every_type(typed_exports: tuple[Path, Path]) -> None:
+    """Every column but the datetime one (see the next test) has the type and values of st.load."""
+    folder, out = typed_exports
+    table = pq.read_table(out / "things.parquet").drop_columns(["dt"])
+    assert table.schema == TYPED_ARROW.remove(TYPED_ARROW.get_field_index("dt"))
+    assert table.to_pylist() == [
+        {
+            "id": "r1",
+            "n": -3,
+            "x": 1.5,
+            "ok": True,
+            "d": dt.date(2025, 10, 16),
+            "y": 2025,
+            "dd": dt.date(2025, 10, 16),
+            "kind": "a",
+            "ym": "2025-10",
+        },
+        {"id": "r2", "n": None, "x": None, "ok": False, "d": None, "y": None, "dd": None, "kind": None,
+         "ym": None},
+    ]  # fmt: skip
+    assert table.column("kind").chunk(0).dictionary.to_pylist() == ["b", "a", "c"]
+    loaded = st.load("things", source=folder, backend="pyarrow").drop_columns(["dt"])
+    assert table.equals(loaded.replace_schema_metadata(None))
+
+
+def test_parquet_datetime_column_has_the_type_of_st_load(typed_exports: tuple[Path, Path]) -> None:
+    folder, out = typed_exports
+    column = pq.read_table(out / "things.parquet").column("dt")
+    loaded = st.load("things", source=folder, backend="pyarrow").column("dt")
+    assert column.to_pylist() == [dt.datetime(2025, 10, 16, 12, 30, tzinfo=dt.UTC), None]
+    assert loaded.type == pa.timestamp("ms", tz="UTC")
+    assert column.type == loaded.type
+
+
+def test_sqlite_of_every_type(typed_exports: tuple[Path, Path]) -> None:
+    folder, out = typed_exports
+    con = sqlite3.connect(out / "package.sqlite")
+    try:
+        info = con.execute('PRAGMA table_info("things")').fetchall()
+        rows = con.execute('SELECT * FROM "things" ORDER BY rowid').fetchall()
+        typeof = con.execute(
+            'SELECT typeof(n), typeof(x), typeof(ok), typeof(d), typeof(y) FROM "things"'
+        ).fetchall()
+        (ddl,) = con.execute("SELECT sql FROM sqlite_master WHERE name = 'things'").fetchone()
+    finally:
+        con.close()
+    assert [(c[1], c[2], c[3], c[5]) for c in info] == [
+        ("id", "TEXT", 1, 1),
+        ("n", "INTEGER", 0, 0),
+        ("x", "REAL", 0, 0),
+        ("ok", "INTEGER", 0, 0),
+        ("d", "TEXT", 0, 0),
+        ("dt", "TEXT", 0, 0),
+        ("y", "INTEGER", 0, 0),
+        ("dd", "TEXT", 0, 0),
+        ("kind", "TEXT", 0, 0),
+        ("ym", "TEXT", 0, 0),
+    ]
+    assert rows == [
+        ("r1", -3, 1.5, 1, "2025-10-16", "2025-10-16T12:30:00Z", 2025, "2025-10-16", "a", "2025-10"),
+        ("r2", None, None, 0, None, None, None, None, None, None),
+    ]
+    assert typeof == [
+        ("integer", "real", "integer", "text", "integer"),
+        ("null", "null", "integer", "null", "null"),
+    ]
+    assert ddl == (
+        'CREATE TABLE "things" (\n'
+        '  "id" TEXT NOT NULL,\n'
+        '  "n" INTEGER UNIQUE,\n'
+        '  "x" REAL,\n'
+        '  "ok" INTEGER,\n'
+        '  "d" TEXT,\n'
+        '  "dt" TEXT,\n'
+        '  "y" INTEGER,\n'
+        '  "dd" TEXT,\n'
+        '  "kind" TEXT,\n'
+        '  "ym" TEXT,\n'
+        '  PRIMARY KEY ("id")\n'
+        ")"
     )
 
 
-def test_arrow_type_mapping() -> None:
-    assert arrow_type({"name": "a", "type": "integer"}) == pa.int64()
-    assert arrow_type({"name": "a", "type": "year"}) == pa.int64()
-    assert arrow_type({"name": "a", "type": "date"}) == pa.date32()
-    assert arrow_type({"name": "a", "type": "date", "format": "%d/%m/%Y"}) == pa.string()
-    assert arrow_type({"name": "a", "type": "geojson"}) == pa.string()
+def test_type_map_of_the_exports() -> None:
+    assert arrow_type(Field("a", "integer")) == pa.int64()
+    assert arrow_type(Field("a", "year")) == pa.int64()
+    assert arrow_type(Field("a", "number")) == pa.float64()
+    assert arrow_type(Field("a", "boolean")) == pa.bool_()
+    assert arrow_type(Field("a", "date")) == pa.date32()
+    assert arrow_type(Field("a", "date", format="%d/%m/%Y")) == pa.date32()
+    assert arrow_type(Field("a", "datetime")) == pa.timestamp("ms", tz="UTC")
+    assert arrow_type(Field("a", "string", enum=("x", "y"))) == ENUM
+    assert arrow_type(Field("a", "integer", enum=(1, 2))) == pa.int64()  # an enum keeps a non-string type
+    assert arrow_type(Field("a", "geojson")) == pa.string()
+    assert arrow_type(Field("a")) == pa.string()
+    assert [
+        sqlite_type(Field("a", t)) for t in ("string", "integer", "year", "number", "boolean", "date")
+    ] == [
+        "TEXT",
+        "INTEGER",
+        "INTEGER",
+        "REAL",
+        "INTEGER",
+        "TEXT",
+    ]
+
+
+# -- determinism, and every kind of copy -----------------------------------------------------------
 
 
 def test_exports_are_deterministic(exports: Path, tmp_path: Path) -> None:
-    write_sqlite(DESCRIPTOR, ROOT, tmp_path / "again.sqlite")
-    assert _sha(tmp_path / "again.sqlite") == _sha(exports / "package.sqlite")
-    for resource in RESOURCES:
-        write_parquet(resource, ROOT, tmp_path / "again.parquet")
-        assert _sha(tmp_path / "again.parquet") == _sha(exports / f"{resource['name']}.parquet")
+    again = export(FIXTURE, tmp_path / "again")
+    assert sorted(p.name for p in again.iterdir()) == sorted(
+        ["package.sqlite", *(f"{n}.parquet" for n in NAMES)]
+    )
+    for path in again.iterdir():
+        assert _sha(path) == _sha(exports / path.name), path.name
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def test_exports_of_a_release_zip_equal_those_of_the_folder(exports: Path, tmp_path: Path) -> None:
+    release = tmp_path / "release.zip"
+    with zipfile.ZipFile(release, "w") as archive:
+        for path in sorted(FIXTURE.rglob("*")):
+            if path.is_file():
+                archive.write(path, "surveillance-ties-0.1.0/" + path.relative_to(FIXTURE).as_posix())
+    from_zip = export(release, tmp_path / "from-zip")
+    for path in from_zip.iterdir():
+        assert _sha(path) == _sha(exports / path.name), path.name

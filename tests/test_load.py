@@ -1,49 +1,67 @@
-"""The typed loaders (issue 4): load, load_all, tables, schema, package, citations, and source=.
+"""The typed loaders (issue 4) of ``surveillance_ties.loading`` and the public face ``surveillance_ties``:
+load (pandas, polars and pyarrow backends), load_all, tables, schema, package, citations, and source=.
 
-Expected dtypes and values are derived here from the schemas and CSVs
-independently of the library's own mapping (surveillance_ties.dtypes).
+Every test of the loader's code reads the fixture package (``source=FIXTURE``, a copy of it or a
+zip of it), never the live tables. Expected dtypes and values are derived here from the schemas
+and CSVs, independently of the library's own type map (``surveillance_ties.datapackage.typemap``).
+Downloads (``source="https://…"``) are tested against a real HTTPS server in ``test_fetch.py``;
+here only what needs no network: refused URLs, and a checked copy already in the cache.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import importlib.metadata
-import io
 import json
 import os
 import subprocess
 import sys
-import urllib.error
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import surveillance_ties as st
-from surveillance_ties import fetch
-from surveillance_ties.dates import date_bounds
-from surveillance_ties.descriptor import dumps, refreshed
-from surveillance_ties.frames import DataError
-from surveillance_ties.loader import MissingBackendError, UnknownRecordError, UnknownTableError
-from surveillance_ties.resources import package_root
-from surveillance_ties.source import HINT, HashMismatchError, SourceError
-from surveillance_ties.tableschema import Field, ForeignKey
+from surveillance_ties import loading
+from surveillance_ties.datapackage import dumps, fetch, open_package, package_root
+from surveillance_ties.datapackage.descriptor import refreshed
+from surveillance_ties.datapackage.errors import (
+    DataError,
+    FetchError,
+    HashMismatchError,
+    MissingDependencyError,
+    PackageError,
+    UnknownRecordError,
+    UnknownTableError,
+)
+from surveillance_ties.datapackage.model import Field, ForeignKey
+from surveillance_ties.datapackage.open import HINT
+from surveillance_ties.loading.dates import bounds, date_bounds, precision
 
-from . import conftest
-from .conftest import DESCRIPTOR, RESOURCE_NAMES, RESOURCES, ROOT, read_rows, read_schema
+from .conftest import FIXTURE, ROOT, copy_package, descriptor, read_rows, read_schema, resource_names
 
-PACKAGE_FILES = ["datapackage.json", "data", "schemas", "seeds"]
-TABLES_LINE = "organizations, partnerships, features, regulatory_actions, sources, citations"
+NAMES = resource_names()
+TABLES_LINE = ", ".join(NAMES)
+VERSION = descriptor()["version"]
+CITED = ["organizations", "partnerships", "features", "regulatory_actions"]
 
 
 # -- expectations derived from the schemas ---------------------------------------------------------
 
 
-def expected_pandas_dtype(field: dict[str, Any]) -> Any:
+def enum_of(field: dict[str, Any]) -> list[str] | None:
     enum = field.get("constraints", {}).get("enum")
-    if field["type"] == "string" and enum is not None:
-        return pd.CategoricalDtype(enum, ordered=False)
+    return enum if field["type"] == "string" else None
+
+
+def expected_pandas_dtype(field: dict[str, Any]) -> Any:
+    if enum_of(field) is not None:
+        return pd.CategoricalDtype(enum_of(field), ordered=False)
     return {
         "string": pd.StringDtype(),
         "integer": pd.Int64Dtype(),
@@ -55,10 +73,17 @@ def expected_pandas_dtype(field: dict[str, Any]) -> Any:
 def expected_polars_dtype(field: dict[str, Any]) -> Any:
     import polars as pl
 
-    enum = field.get("constraints", {}).get("enum")
-    if field["type"] == "string" and enum is not None:
-        return pl.Enum(enum)
+    if enum_of(field) is not None:
+        return pl.Enum(enum_of(field))
     return {"string": pl.String, "integer": pl.Int64, "number": pl.Float64, "boolean": pl.Boolean}[
+        field["type"]
+    ]
+
+
+def expected_arrow_type(field: dict[str, Any]) -> pa.DataType:
+    if enum_of(field) is not None:
+        return pa.dictionary(pa.int32(), pa.string())
+    return {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_()}[
         field["type"]
     ]
 
@@ -82,46 +107,62 @@ def cells(frame: pd.DataFrame, column: str) -> list[Any]:
     ]
 
 
-def make_zip(target: Path, root: Path = ROOT, prefix: str = "", edit: dict[str, bytes] | None = None) -> Path:
-    """A release-like zip of the package at ``root`` (hashes refreshed), optionally with files replaced.
+def citation(name: str | None = None, version: str = VERSION) -> str:
+    table = f", table {name}" if name else ""
+    return (
+        f"The surveillance-ties contributors (2026). Surveillance Ties, version {version} [data set]{table}. "
+        "https://github.com/surveillance-ties/surveillance-ties. Licence: CC-BY-4.0."
+    )
 
-    ``edit`` maps a path inside the package to new bytes written *after* the
-    descriptor was hashed, so the zip no longer matches its descriptor.
+
+def make_zip(
+    target: Path,
+    root: Path = FIXTURE,
+    prefix: str = "",
+    edit: dict[str, bytes] | None = None,
+    change: Callable[[dict[str, Any]], None] | None = None,
+) -> Path:
+    """A release-like zip of the package at ``root`` (hashes refreshed), optionally altered.
+
+    ``edit`` maps a path inside the package to new bytes written *after* the descriptor was
+    hashed, so the zip no longer matches its descriptor; ``change`` edits the refreshed descriptor.
     """
-    descriptor = refreshed(json.loads((root / "datapackage.json").read_text(encoding="utf-8")), root)
+    with open_package(root) as pkg:
+        fresh = refreshed(pkg)
+    if change is not None:
+        change(fresh)
     with zipfile.ZipFile(target, "w") as archive:
-        archive.writestr(prefix + "datapackage.json", dumps(descriptor))
-        for folder in PACKAGE_FILES[1:]:
+        archive.writestr(prefix + "datapackage.json", dumps(fresh))
+        for folder in ("data", "schemas", "seeds"):
             for path in sorted((root / folder).rglob("*")):
                 if path.is_file():
                     rel = path.relative_to(root).as_posix()
-                    data = (edit or {}).get(rel, path.read_bytes())
-                    archive.writestr(prefix + rel, data)
+                    archive.writestr(prefix + rel, (edit or {}).get(rel, path.read_bytes()))
     return target
 
 
-def copy_package(target: Path) -> Path:
-    return conftest.copy_package(target)
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # -- load: types, values, attrs --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", RESOURCE_NAMES)
+@pytest.mark.parametrize("name", NAMES)
 def test_dtypes_follow_the_schema(name: str) -> None:
     fields = read_schema(name)["fields"]
-    frame = st.load(name)
+    frame = st.load(name, source=FIXTURE)
     assert list(frame.columns) == [f["name"] for f in fields]
     assert dict(frame.dtypes) == {f["name"]: expected_pandas_dtype(f) for f in fields}
     # pd.StringDtype() ("string", missing = pd.NA), not pandas 3's default "str"
     assert {str(t) for t in frame.dtypes} <= {"string", "category", "Int64", "Float64", "boolean"}
 
 
-@pytest.mark.parametrize("name", RESOURCE_NAMES)
+@pytest.mark.parametrize("name", NAMES)
 def test_values_equal_the_csv_cells(name: str) -> None:
     fields = read_schema(name)["fields"]
     rows = read_rows(name)
-    frame = st.load(name)
+    frame = st.load(name, source=FIXTURE)
     assert len(frame) == len(rows)
     for field in fields:
         assert cells(frame, field["name"]) == [expected_value(field, r[field["name"]]) for r in rows], field[
@@ -130,10 +171,10 @@ def test_values_equal_the_csv_cells(name: str) -> None:
 
 
 def test_numbers_booleans_and_missing_cells_are_typed() -> None:
-    actions = st.load("regulatory_actions")
+    actions = st.load("regulatory_actions", source=FIXTURE)
     assert actions["amount"].tolist() == [5800000.0]
     assert actions["amount"].dtype == pd.Float64Dtype()
-    features = st.load("features")
+    features = st.load("features", source=FIXTURE)
     assert dict(zip(features["feature_id"], cells(features, "uses_biometrics"), strict=True)) == {
         "clearview-ai-facial-recognition": True,
         "flock-safety-camera-network": None,
@@ -143,13 +184,13 @@ def test_numbers_booleans_and_missing_cells_are_typed() -> None:
         "ring-search-party": None,
     }
     assert features["uses_biometrics"].isna().sum() == 4
-    organizations = st.load("organizations").set_index("org_id")
+    organizations = st.load("organizations", source=FIXTURE).set_index("org_id")
     assert organizations.loc["ring", "parent_org_id"] == "amazon"
     assert organizations.loc["amazon", "parent_org_id"] is pd.NA
 
 
 def test_categories_follow_the_schema_order() -> None:
-    status = st.load("partnerships")["status"]
+    status = st.load("partnerships", source=FIXTURE)["status"]
     assert list(status.cat.categories) == [
         "announced",
         "active",
@@ -170,17 +211,15 @@ def test_categories_follow_the_schema_order() -> None:
 
 
 def test_partial_dates_stay_exact_strings_and_date_bounds_filters_them() -> None:
-    partnerships = st.load("partnerships").set_index("partnership_id")
+    partnerships = st.load("partnerships", source=FIXTURE).set_index("partnership_id")
     assert partnerships["announced"].dtype == pd.StringDtype()
     assert partnerships.loc["ring-flock-safety-footage-sharing", ["announced", "ended"]].tolist() == [
         "2025-10-16",
         "2026-02-12",
     ]
     assert st.date_bounds is date_bounds
-    bounds = st.date_bounds(pd.Series(["2025", "2025-10", "2025-10-16", pd.NA], dtype=pd.StringDtype()))
-    assert [
-        [None if pd.isna(v) else v.date().isoformat() for v in row] for row in bounds.values.tolist()
-    ] == [
+    found = st.date_bounds(pd.Series(["2025", "2025-10", "2025-10-16", pd.NA], dtype=pd.StringDtype()))
+    assert [[None if pd.isna(v) else v.date().isoformat() for v in row] for row in found.values.tolist()] == [
         ["2025-01-01", "2025-12-31"],
         ["2025-10-01", "2025-10-31"],
         ["2025-10-16", "2025-10-16"],
@@ -194,49 +233,71 @@ def test_partial_dates_stay_exact_strings_and_date_bounds_filters_them() -> None
     ]
 
 
-@pytest.mark.parametrize("name", RESOURCE_NAMES)
+def test_bounds_and_precision_of_one_partial_date() -> None:
+    assert [precision(v) for v in ("2024", "2024-02", "2024-02-29")] == ["year", "month", "day"]
+    assert bounds("2024") == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    assert bounds("2024-02") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert bounds("2023-12") == (dt.date(2023, 12, 1), dt.date(2023, 12, 31))
+    assert bounds("2024-02-29") == (dt.date(2024, 2, 29), dt.date(2024, 2, 29))
+    with pytest.raises(ValueError) as info:
+        bounds("2025-13")
+    assert str(info.value) == "'2025-13' is not a real date"
+    with pytest.raises(ValueError) as info:
+        bounds("16/10/2025")
+    assert str(info.value) == "'16/10/2025' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)"
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_attrs_carry_schema_and_citation(name: str) -> None:
-    frame = st.load(name)
+    frame = st.load(name, source=FIXTURE)
     assert frame.attrs == {
         "table": name,
-        "version": DESCRIPTOR["version"],
+        "version": VERSION,
         "schema": read_schema(name),
-        "citation": (
-            f"The surveillance-ties contributors (2026). Surveillance Ties, version {DESCRIPTOR['version']} "
-            f"[data set], table {name}. https://github.com/surveillance-ties/surveillance-ties. "
-            "Licence: CC-BY-4.0."
-        ),
+        "citation": citation(name),
     }
 
 
 def test_tables_and_load_all_follow_the_descriptor() -> None:
-    assert st.tables() == RESOURCE_NAMES
-    frames = st.load_all()
-    assert list(frames) == RESOURCE_NAMES
+    assert st.tables(source=FIXTURE) == NAMES
+    frames = st.load_all(source=FIXTURE)
+    assert list(frames) == NAMES
     for name, frame in frames.items():
-        pd.testing.assert_frame_equal(frame, st.load(name))
+        pd.testing.assert_frame_equal(frame, st.load(name, source=FIXTURE))
+
+
+def test_default_source_is_the_installed_package() -> None:
+    """Without ``source=``, the copy installed with the library is read (its descriptor only here)."""
+    installed = [r["name"] for r in descriptor(package_root())["resources"]]
+    assert st.tables() == installed
+    assert loading.schema(installed[0]).name == installed[0]
+    for resource in descriptor(package_root())["resources"]:
+        assert (package_root() / resource["path"]).is_file()
+        assert (package_root() / resource["schema"]).is_file()
 
 
 def test_unknown_table_lists_the_valid_names() -> None:
     with pytest.raises(UnknownTableError) as info:
-        st.load("partnership")
-    assert isinstance(info.value, KeyError) and isinstance(info.value, ValueError)
-    assert str(info.value) == f"no table 'partnership' in {package_root()}; the tables are: {TABLES_LINE}"
-    with pytest.raises(UnknownTableError, match="the tables are: organizations, "):
-        st.schema("nope")
+        st.load("partnership", source=FIXTURE)
+    assert isinstance(info.value, KeyError) and isinstance(info.value, PackageError)
+    assert info.value.exit_code == 2
+    assert str(info.value) == f"no table 'partnership' in {FIXTURE}; the tables are: {TABLES_LINE}"
+    with pytest.raises(UnknownTableError) as info:
+        st.schema("nope", source=FIXTURE)
+    assert str(info.value) == f"no table 'nope' in {FIXTURE}; the tables are: {TABLES_LINE}"
 
 
 def test_unknown_backend_is_a_value_error() -> None:
     with pytest.raises(ValueError) as info:
-        st.load("features", backend="arrow")  # type: ignore[call-overload]
-    assert str(info.value) == "backend must be one of 'pandas', 'polars', not 'arrow'"
+        st.load("features", source=FIXTURE, backend="arrow")  # type: ignore[call-overload]
+    assert str(info.value) == "backend must be one of 'pandas', 'polars', 'pyarrow', not 'arrow'"
 
 
 # -- schema, package, citations --------------------------------------------------------------------
 
 
 def test_schema_is_a_typed_summary_of_the_table_schema() -> None:
-    s = st.schema("partnerships")
+    s = st.schema("partnerships", source=FIXTURE)
     raw = read_schema("partnerships")
     assert (s.name, s.title) == ("partnerships", "Partnerships and other ties")
     assert s.field_names == [f["name"] for f in raw["fields"]]
@@ -253,6 +314,7 @@ def test_schema_is_a_typed_summary_of_the_table_schema() -> None:
         "investment",
         "affiliation",
     )
+    assert s.field("relationship_type").is_categorical
     assert s.field("partnership_id") == Field(
         name="partnership_id",
         type="string",
@@ -267,34 +329,63 @@ def test_schema_is_a_typed_summary_of_the_table_schema() -> None:
         ForeignKey(("org_id",), "organizations", ("org_id",)),
         ForeignKey(("partner_org_id",), "organizations", ("org_id",)),
     )
+    assert s.missing_values == ("",)
     assert s.descriptor == raw
-    assert st.schema("regulatory_actions").field("amount").type == "number"
-    with pytest.raises(KeyError, match="partnerships has no field 'stat'; its fields are: partnership_id, "):
+    assert st.schema("regulatory_actions", source=FIXTURE).field("amount").type == "number"
+    with pytest.raises(KeyError) as info:
         s.field("stat")
+    assert info.value.args[0] == (
+        "partnerships has no field 'stat'; its fields are: partnership_id, org_id, partner_org_id, "
+        "relationship_type, status, announced, ended, description, notes"
+    )
+
+
+def test_public_names_are_the_functions_of_the_wings() -> None:
+    """``st.package`` is the loader's function, not the ``surveillance_ties.datapackage`` sub-package
+    (which ``import surveillance_ties`` imports), and likewise for every lazy name."""
+    code = (
+        "import surveillance_ties as st\n"
+        "from surveillance_ties import loading, validation\n"
+        "from surveillance_ties.loading import dates\n"
+        "from surveillance_ties.datapackage import errors\n"
+        "print([name for name, wing in [('load', loading), ('load_all', loading), ('tables', loading),\n"
+        "    ('schema', loading), ('package', loading), ('citations', loading), ('date_bounds', dates),\n"
+        "    ('validate', validation), ('Report', validation), ('DataError', errors)]\n"
+        "    if getattr(st, name) is not getattr(wing, name)])\n"
+        "print(st.SourceError is errors.PackageError)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "[]\nTrue\n"
 
 
 def test_package_is_the_frictionless_package() -> None:
-    pkg = st.package()
+    pkg = st.package(source=FIXTURE)
     assert type(pkg).__module__.startswith("frictionless")
-    assert pkg.resource_names == RESOURCE_NAMES
-    assert pkg.version == DESCRIPTOR["version"]
+    assert pkg.resource_names == NAMES
+    assert pkg.version == VERSION
 
 
 def test_package_from_a_zip_is_not_extracted_to_the_working_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    release = make_zip(tmp_path / "release.zip")
+    release = make_zip(tmp_path / "release.zip", prefix="surveillance-ties-0.1.0/")
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     monkeypatch.chdir(cwd)
-    pkg = st.package(source=release)
-    assert pkg.resource_names == RESOURCE_NAMES
-    assert Path(pkg.basepath or "").resolve() != cwd.resolve()
+    pkg = loading.package(source=release)
+    assert pkg.resource_names == NAMES
+    assert pkg.version == VERSION
+    basepath = Path(pkg.basepath or "").resolve()
+    assert basepath != cwd.resolve() and not basepath.is_relative_to(tmp_path.resolve())
+    assert (basepath / "data" / "partnerships.csv").read_bytes() == (
+        FIXTURE / "data/partnerships.csv"
+    ).read_bytes()
     assert os.listdir(cwd) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "release.zip"]
 
 
 def test_citations_join_quotes_with_their_sources() -> None:
-    frame = st.citations("regulatory_actions", "ftc-ring-2023-settlement")
+    frame = st.citations("regulatory_actions", "ftc-ring-2023-settlement", source=FIXTURE)
     sources = {r["source_id"]: r for r in read_rows("sources")}
     expected = [
         {
@@ -306,7 +397,7 @@ def test_citations_join_quotes_with_their_sources() -> None:
             "cited_by": sources[c["source_id"]]["cited_by"] or None,
         }
         for c in read_rows("citations")
-        if (c["table"], c["record_id"]) == ("regulatory_actions", "ftc-ring-2023-settlement")
+        if (c["record_table"], c["record_id"]) == ("regulatory_actions", "ftc-ring-2023-settlement")
     ]
     assert [r["citation_id"] for r in expected] == [
         "ftc-ring-2023-settlement-1",
@@ -317,27 +408,39 @@ def test_citations_join_quotes_with_their_sources() -> None:
         {k: (None if v is pd.NA else v) for k, v in row.items()} for row in frame.to_dict("records")
     ] == expected
     assert frame.loc[1, "cited_by"] == "techcrunch-2026-02-13-ring-cancels-flock-partnership"
+    assert frame.attrs == {
+        "table": "regulatory_actions",
+        "record_id": "ftc-ring-2023-settlement",
+        "citation": citation(),
+    }
 
 
 def test_citations_reject_unknown_records_and_uncited_tables() -> None:
     with pytest.raises(UnknownRecordError) as info:
-        st.citations("partnerships", "no-such-tie")
+        st.citations("partnerships", "no-such-tie", source=FIXTURE)
     assert str(info.value) == "partnerships has no record whose partnership_id is 'no-such-tie'"
+    assert isinstance(info.value, KeyError)
     with pytest.raises(UnknownTableError) as info2:
-        st.citations("sources", "techcrunch-2026-02-13-ring-cancels-flock-partnership")
+        st.citations("sources", "techcrunch-2026-02-13-ring-cancels-flock-partnership", source=FIXTURE)
     assert str(info2.value) == (
-        "no citations point at table 'sources'; the cited tables are: "
-        "organizations, partnerships, features, regulatory_actions"
+        f"no citations point at table 'sources'; the cited tables are: {', '.join(CITED)}"
     )
 
 
-@pytest.mark.parametrize("table", ["organizations", "partnerships", "features", "regulatory_actions"])
-def test_every_record_has_citations(table: str) -> None:
+@pytest.mark.parametrize("table", CITED)
+def test_citations_of_the_first_record_of_each_cited_table(table: str) -> None:
     key = read_schema(table)["primaryKey"][0]
     first = read_rows(table)[0][key]
-    frame = st.citations(table, first)
-    assert len(frame) >= 1
-    assert frame["quote"].notna().all() and frame["url"].notna().all()
+    frame = st.citations(table, first, source=FIXTURE)
+    expected = [
+        c["citation_id"]
+        for c in read_rows("citations")
+        if (c["record_table"], c["record_id"]) == (table, first)
+    ]
+    assert expected != []
+    assert frame["citation_id"].tolist() == expected
+    urls = {r["source_id"]: r["url"] for r in read_rows("sources")}
+    assert frame["url"].tolist() == [urls[s] for s in frame["source_id"]]
 
 
 # -- source=: folders, descriptors, zips, URLs ------------------------------------------------------
@@ -345,9 +448,10 @@ def test_every_record_has_citations(table: str) -> None:
 
 def test_source_folder_and_descriptor(tmp_path: Path) -> None:
     copy = copy_package(tmp_path / "pkg")
-    for source in (copy, str(copy), copy / "datapackage.json"):
-        pd.testing.assert_frame_equal(st.load("features", source=source), st.load("features"))
-    assert st.tables(source=copy) == RESOURCE_NAMES
+    expected = st.load("features", source=FIXTURE)
+    for source in (copy, str(copy), copy / "datapackage.json", str(copy / "datapackage.json")):
+        pd.testing.assert_frame_equal(st.load("features", source=source), expected)
+    assert st.tables(source=copy) == NAMES
     with pytest.raises(UnknownTableError) as info:
         st.load("nope", source=copy)
     assert str(info.value) == f"no table 'nope' in {copy}; the tables are: {TABLES_LINE}"
@@ -355,18 +459,42 @@ def test_source_folder_and_descriptor(tmp_path: Path) -> None:
 
 def test_source_errors_name_the_source_and_the_fix(tmp_path: Path) -> None:
     assert HINT == "give a package folder, its datapackage.json, a release zip, or an https:// URL of one"
-    with pytest.raises(SourceError) as info:
+    with pytest.raises(PackageError) as info:
         st.load("features", source=tmp_path / "missing")
     assert str(info.value) == f"{tmp_path / 'missing'}: no such file or folder; {HINT}"
-    with pytest.raises(SourceError) as info:
+    with pytest.raises(PackageError) as info:
         st.load("features", source=tmp_path)
     assert str(info.value) == f"{tmp_path}: this folder has no datapackage.json; {HINT}"
-    with pytest.raises(SourceError) as info:
-        st.load("features", source="http://example.org/surveillance-ties-0.1.0.zip")
+    copy = copy_package(tmp_path / "pkg")
+    with pytest.raises(PackageError) as info:
+        st.load("features", source=copy / "data")
     assert str(info.value) == (
-        "http://example.org/surveillance-ties-0.1.0.zip: only https:// URLs of release zips are downloaded "
-        "(or give a local path)"
+        f"{copy / 'data'}: this folder has no datapackage.json (the package above it is {copy}: give that "
+        f"folder); {HINT}"
     )
+    with pytest.raises(PackageError) as info:
+        st.load("features", source=copy / "data" / "features.csv")
+    assert str(info.value) == (
+        f"{copy / 'data' / 'features.csv'}: not a package folder, a datapackage.json or a release zip; {HINT}"
+    )
+    assert st.SourceError is PackageError  # the name of version 0.1.0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.org/surveillance-ties-0.1.0.zip",
+        "ftp://example.org/surveillance-ties-0.1.0.zip",
+        "file:///tmp/surveillance-ties-0.1.0.zip",
+    ],
+)
+def test_source_url_that_is_not_https_is_refused(url: str) -> None:
+    with pytest.raises(FetchError) as info:
+        st.load("features", source=url)
+    assert str(info.value) == (
+        f"{url}: only https:// URLs of release zips are downloaded; use https, or give a local path"
+    )
+    assert info.value.exit_code == 2
 
 
 @pytest.mark.parametrize("prefix", ["", "surveillance-ties-0.1.0/"])
@@ -376,43 +504,64 @@ def test_source_zip_is_read_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyP
     cwd.mkdir()
     monkeypatch.chdir(cwd)
     frames = st.load_all(source=release)
-    assert list(frames) == RESOURCE_NAMES
+    assert list(frames) == NAMES
     for name, frame in frames.items():
-        pd.testing.assert_frame_equal(frame, st.load(name))
-    assert st.schema("citations", source=release) == st.schema("citations")
-    assert sorted(os.listdir(cwd)) == []  # nothing extracted
+        pd.testing.assert_frame_equal(frame, st.load(name, source=FIXTURE))
+    assert st.schema("citations", source=release) == st.schema("citations", source=FIXTURE)
+    assert st.tables(source=str(release)) == NAMES
+    assert os.listdir(cwd) == []  # nothing extracted
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "release.zip"]
 
 
-def test_source_zip_with_a_changed_file_is_refused(tmp_path: Path) -> None:
-    original = (ROOT / "data/partnerships.csv").read_bytes()
-    release = make_zip(
-        tmp_path / "bad.zip", edit={"data/partnerships.csv": original.replace(b"active", b"ACTIVE", 1)}
+def test_source_zip_checked_against_a_given_sha256(tmp_path: Path) -> None:
+    release = make_zip(tmp_path / "release.zip")
+    digest = sha256(release)
+    pd.testing.assert_frame_equal(
+        st.load("features", source=release, sha256=digest.upper()), st.load("features", source=FIXTURE)
     )
-    expected_hash = refreshed(DESCRIPTOR, ROOT)["resources"][RESOURCE_NAMES.index("partnerships")]["hash"]
+    wrong = "0" * 64
     with pytest.raises(HashMismatchError) as info:
-        st.load("organizations", source=release)
-    message = str(info.value)
-    assert message.startswith(
-        f"{release}: data/partnerships.csv does not match its hash in the zip's datapackage.json "
-        f"(expected {expected_hash}, found sha256:"
+        st.load("features", source=release, sha256=wrong)
+    assert str(info.value) == f"{release}: its sha256 is {digest}, not {wrong}; do not use this copy"
+
+
+def test_source_zip_with_a_changed_file_is_refused(tmp_path: Path) -> None:
+    original = (FIXTURE / "data/partnerships.csv").read_bytes()
+    changed = original.replace(b",active,", b",ACTIVE,", 1)
+    assert len(changed) == len(original) and changed != original
+    release = make_zip(tmp_path / "bad.zip", edit={"data/partnerships.csv": changed})
+    expected_hash = descriptor()["resources"][NAMES.index("partnerships")]["hash"]
+    with pytest.raises(HashMismatchError) as info:
+        st.load("organizations", source=release)  # every table is checked, not only the one loaded
+    assert str(info.value) == (
+        f"{release}:data/partnerships.csv: does not match its hash in the descriptor (expected "
+        f"{expected_hash}, found sha256:{hashlib.sha256(changed).hexdigest()}); the copy is damaged or was "
+        "altered: get it again"
     )
-    assert message.endswith("); the zip is damaged or was altered: download the release again")
+
+
+def test_source_zip_with_a_file_of_another_size_is_refused(tmp_path: Path) -> None:
+    prefix = "surveillance-ties-0.1.0/"
+    release = make_zip(tmp_path / "bad.zip", prefix=prefix, edit={"data/features.csv": b"feature_id\n"})
+    size = descriptor()["resources"][NAMES.index("features")]["bytes"]
+    with pytest.raises(HashMismatchError) as info:
+        st.load("features", source=release)
+    assert str(info.value) == (
+        f"{release}:{prefix}data/features.csv: has 11 bytes, not the {size} its descriptor gives; "
+        "the copy is damaged or was altered: get it again"
+    )
 
 
 def test_source_zip_without_hashes_is_refused(tmp_path: Path) -> None:
-    descriptor = json.loads(dumps(DESCRIPTOR))
-    del descriptor["resources"][0]["hash"]
-    release = tmp_path / "nohash.zip"
-    with zipfile.ZipFile(release, "w") as archive:
-        archive.writestr("datapackage.json", json.dumps(descriptor))
-        archive.write(ROOT / "data/organizations.csv", "data/organizations.csv")
-    with pytest.raises(SourceError) as info:
-        st.load("organizations", source=release)
+    def drop_hash(fresh: dict[str, Any]) -> None:
+        del fresh["resources"][0]["hash"]
+
+    release = make_zip(tmp_path / "nohash.zip", change=drop_hash)
+    with pytest.raises(HashMismatchError) as info:
+        st.load("features", source=release)
     assert str(info.value) == (
-        f"{release}: resource 'organizations' has no `hash` in the zip's datapackage.json, so "
-        "data/organizations.csv cannot be checked (build release zips with `surveillance-ties build`, or run "
-        "`surveillance-ties rehash` before zipping)"
+        f"{release}:data/organizations.csv: has no `hash` in the descriptor, so it cannot be checked "
+        "(build release zips with `surveillance-ties build`)"
     )
 
 
@@ -420,9 +569,9 @@ def test_source_broken_zip(tmp_path: Path) -> None:
     release = make_zip(tmp_path / "release.zip")
     broken = tmp_path / "broken.zip"
     broken.write_bytes(release.read_bytes()[:-200])
-    with pytest.raises(SourceError) as info:
+    with pytest.raises(PackageError) as info:
         st.load("features", source=broken)
-    assert str(info.value) == f"{broken}: not a readable zip file (File is not a zip file); {HINT}"
+    assert str(info.value) == f"{broken}: not a readable zip file (File is not a zip file)"
 
 
 @pytest.fixture
@@ -432,79 +581,38 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_source_file_url_is_cached_atomically(tmp_path: Path, cache: Path) -> None:
-    release = make_zip(tmp_path / "surveillance-ties-0.1.0.zip")
-    url = release.as_uri()
-    pd.testing.assert_frame_equal(st.load("sources", source=url), st.load("sources"))
+def test_source_url_reads_its_checked_copy_in_the_cache(tmp_path: Path, cache: Path) -> None:
+    """A release already downloaded (with the sha256 it was checked against) is read offline.
+
+    The host ``example.invalid`` never resolves: a download attempt would fail with a FetchError.
+    """
+    url = "https://example.invalid/releases/download/v0.1.0/surveillance-ties-0.1.0.zip"
     cached = fetch.cached_path(url)
     assert cached.parent == cache
     assert cached.name.endswith("-surveillance-ties-0.1.0.zip")
-    assert sorted(p.name for p in cache.iterdir()) == [cached.name]  # no partial download left
-    release.unlink()  # offline from now on: the cached copy is used
-    pd.testing.assert_frame_equal(st.load("sources", source=url), st.load("sources"))
-
-
-class FakeOpener:
-    """Serves one zip for any URL, counting calls (no network in tests)."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.calls: list[str] = []
-
-    def __call__(self, url: str, timeout: float) -> io.BytesIO:
-        self.calls.append(url)
-        return io.BytesIO(self.data)
-
-
-def test_source_https_url_downloads_once(
-    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    opener = FakeOpener(make_zip(tmp_path / "r.zip").read_bytes())
-    monkeypatch.setattr(fetch, "urlopen", opener)
-    url = "https://example.org/releases/download/v0.1.0/surveillance-ties-0.1.0.zip"
+    cache.mkdir()
+    make_zip(cached, prefix="surveillance-ties-0.1.0/")
+    cached.with_name(cached.name + ".sha256").write_text(sha256(cached) + "\n", encoding="ascii")
     frames = st.load_all(source=url)
-    assert list(frames) == RESOURCE_NAMES
-    pd.testing.assert_frame_equal(st.load("partnerships", source=url), st.load("partnerships"))
-    assert opener.calls == [url]
-    assert [p.name for p in cache.iterdir()] == [fetch.cached_path(url).name]
-
-
-def test_source_https_url_with_a_bad_file_is_not_cached(
-    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    bad = make_zip(tmp_path / "bad.zip", edit={"data/features.csv": b"feature_id\n"}).read_bytes()
-    monkeypatch.setattr(fetch, "urlopen", FakeOpener(bad))
-    url = "https://example.org/surveillance-ties-0.1.0.zip"
-    with pytest.raises(HashMismatchError) as info:
-        st.load("features", source=url)
-    assert str(info.value).startswith(f"{url}: data/features.csv does not match its hash")
-    assert list(cache.iterdir()) == []
-
-
-def test_source_download_failure(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def offline(url: str, timeout: float) -> io.BytesIO:
-        raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
-
-    monkeypatch.setattr(fetch, "urlopen", offline)
-    url = "https://example.org/surveillance-ties-0.1.0.zip"
-    with pytest.raises(fetch.FetchError) as info:
-        st.load("features", source=url)
-    assert str(info.value) == (
-        f"{url}: download failed ([Errno -3] Temporary failure in name resolution); check the address and "
-        "the connection, or download the zip yourself and give its path"
-    )
-    assert list(cache.iterdir()) == []
+    assert list(frames) == NAMES
+    for name, frame in frames.items():
+        pd.testing.assert_frame_equal(frame, st.load(name, source=FIXTURE))
+    assert st.tables(source=url) == NAMES
+    with pytest.raises(UnknownTableError) as info:
+        st.load("nope", source=url)
+    assert str(info.value) == f"no table 'nope' in {url}; the tables are: {TABLES_LINE}"
+    assert sorted(p.name for p in cache.iterdir()) == [cached.name, cached.name + ".sha256"]
 
 
 # -- data that does not fit its schema -------------------------------------------------------------
 
 
-def _edit_csv(tmp_path: Path, name: str, old: str, new: str) -> Path:
+def _edit_csv(tmp_path: Path, name: str, old: str, new: str, count: int = 1) -> Path:
     copy = copy_package(tmp_path / "pkg")
     path = copy / "data" / f"{name}.csv"
     text = path.read_text(encoding="utf-8")
     assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
     return copy
 
 
@@ -512,10 +620,25 @@ def test_value_outside_enum_is_an_error(tmp_path: Path) -> None:
     copy = _edit_csv(tmp_path, "partnerships", ",disputed,", ",denied,")
     with pytest.raises(DataError) as info:
         st.load("partnerships", source=copy)
+    assert isinstance(info.value, ValueError) and info.value.exit_code == 1
     assert str(info.value) == (
         f"{copy / 'data/partnerships.csv'}: row 3: status is 'denied', not one of its allowed values "
         "(announced, active, ended, cancelled, disputed, reported)"
     )
+
+
+def test_values_outside_enum_are_counted(tmp_path: Path) -> None:
+    rows = read_rows("partnerships")
+    reported = [i + 2 for i, r in enumerate(rows) if r["status"] == "reported"]
+    assert len(reported) == 3
+    copy = _edit_csv(tmp_path, "partnerships", ",reported,", ",rumoured,", count=-1)
+    for backend in ("pandas", "pyarrow"):
+        with pytest.raises(DataError) as info:
+            st.load("partnerships", source=copy, backend=backend)  # type: ignore[call-overload]
+        assert str(info.value) == (
+            f"{copy / 'data/partnerships.csv'}: row {reported[0]}: status is 'rumoured', not one of its "
+            "allowed values (announced, active, ended, cancelled, disputed, reported) (and 2 more rows)"
+        )
 
 
 def test_unparseable_number_is_an_error(tmp_path: Path) -> None:
@@ -523,19 +646,44 @@ def test_unparseable_number_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         st.load("regulatory_actions", source=copy)
     message = str(info.value)
-    assert message.startswith(f"{copy / 'data/regulatory_actions.csv'}: ")
+    assert message.startswith(
+        f"{copy / 'data/regulatory_actions.csv'}: a value does not fit its field's type ("
+    )
     assert "invalid value '5.8 million'" in message
+    assert message.endswith("); run `surveillance-ties validate` to see every problem")
 
 
-def test_header_that_differs_from_the_schema_is_an_error(tmp_path: Path) -> None:
-    copy = _edit_csv(tmp_path, "regulatory_actions", "action_id,regulator_org_id,", "action_id,regulator,")
+@pytest.mark.parametrize(
+    ("new", "detail"),
+    [
+        ("action_id,regulator,target_org_id,", "missing regulator_org_id"),
+        ("action_id,target_org_id,regulator_org_id,", "the same columns in another order"),
+    ],
+    ids=["renamed", "reordered"],
+)
+def test_header_that_differs_from_the_schema_is_an_error(tmp_path: Path, new: str, detail: str) -> None:
+    copy = _edit_csv(tmp_path, "regulatory_actions", "action_id,regulator_org_id,target_org_id,", new)
     with pytest.raises(DataError) as info:
         st.load("regulatory_actions", source=copy)
     assert str(info.value) == (
         f"{copy / 'data/regulatory_actions.csv'}: the header does not match the fields of its Table Schema "
-        "(missing regulator_org_id, unexpected regulator); expected: "
-        "action_id,regulator_org_id,target_org_id,action_type,date,amount,currency,description,notes"
+        f"({detail}); expected: "
+        "action_id,regulator_org_id,target_org_id,action_type,action_date,amount,currency,description,notes"
     )
+
+
+def test_extra_header_column_is_an_error(tmp_path: Path) -> None:
+    copy = _edit_csv(tmp_path, "regulatory_actions", ",description,notes\n", ",description,notes,extra\n")
+    with pytest.raises(DataError) as info:
+        st.load("regulatory_actions", source=copy)
+    assert str(info.value) == (
+        f"{copy / 'data/regulatory_actions.csv'}: the header does not match the fields of its Table Schema "
+        "(unexpected extra); expected: "
+        "action_id,regulator_org_id,target_org_id,action_type,action_date,amount,currency,description,notes"
+    )
+
+
+# -- every Table Schema type, in every backend ------------------------------------------------------
 
 
 def _typed_package(folder: Path) -> Path:
@@ -556,8 +704,12 @@ def _typed_package(folder: Path) -> Path:
         ],
         "missingValues": ["", "NA"],
     }
-    descriptor = {"name": "typed", "resources": [{"name": "things", "path": "things.csv", "schema": schema}]}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    package = {
+        "name": "typed",
+        "version": "2.0.0",
+        "resources": [{"name": "things", "path": "things.csv", "schema": schema}],
+    }
+    (folder / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
     (folder / "things.csv").write_text(
         "id,n,x,ok,d,dt,y,dd,kind,ym\n"
         "r1,-3,1.5,yes,2025-10-16,2025-10-16T12:30:00Z,2025,16/10/2025,a,2025-10\n"
@@ -565,6 +717,22 @@ def _typed_package(folder: Path) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+TYPED_ARROW = pa.schema(
+    [
+        ("id", pa.string()),
+        ("n", pa.int64()),
+        ("x", pa.float64()),
+        ("ok", pa.bool_()),
+        ("d", pa.date32()),
+        ("dt", pa.timestamp("ms", tz="UTC")),
+        ("y", pa.int64()),
+        ("dd", pa.date32()),
+        ("kind", pa.dictionary(pa.int32(), pa.string())),
+        ("ym", pa.string()),
+    ]
+)
 
 
 def test_every_table_schema_type_is_mapped(tmp_path: Path) -> None:
@@ -576,7 +744,7 @@ def test_every_table_schema_type_is_mapped(tmp_path: Path) -> None:
         "x": pd.Float64Dtype(),
         "ok": pd.BooleanDtype(),
         "d": "datetime64[s]",
-        "dt": pd.DatetimeTZDtype("s", "UTC"),
+        "dt": pd.DatetimeTZDtype("ms", "UTC"),
         "y": pd.Int64Dtype(),
         "dd": "datetime64[s]",
         "kind": pd.CategoricalDtype(["b", "a"]),
@@ -597,6 +765,7 @@ def test_every_table_schema_type_is_mapped(tmp_path: Path) -> None:
     assert frame.iloc[1].isna().tolist() == [True, True, True, False, True, True, True, True, True, True]
     assert frame["ok"].tolist() == [True, False]
     assert frame.attrs["schema"]["missingValues"] == ["", "NA"]
+    assert frame.attrs["version"] == "2.0.0"
 
 
 def test_every_table_schema_type_is_mapped_in_polars(tmp_path: Path) -> None:
@@ -607,24 +776,123 @@ def test_every_table_schema_type_is_mapped_in_polars(tmp_path: Path) -> None:
         "n": pl.Int64,
         "x": pl.Float64,
         "ok": pl.Boolean,
-        "d": pl.Datetime("ms"),
+        "d": pl.Date,
         "dt": pl.Datetime("ms", "UTC"),
         "y": pl.Int64,
-        "dd": pl.Datetime("ms"),
+        "dd": pl.Date,
         "kind": pl.Enum(["b", "a"]),
         "ym": pl.String,
     }
+    assert frame.row(0) == (
+        "r1",
+        -3,
+        1.5,
+        True,
+        dt.date(2025, 10, 16),
+        dt.datetime(2025, 10, 16, 12, 30, tzinfo=dt.UTC),
+        2025,
+        dt.date(2025, 10, 16),
+        "a",
+        "2025-10",
+    )
     assert frame.row(1) == (None, None, None, False, None, None, None, None, None, None)
+
+
+def test_every_table_schema_type_is_mapped_in_pyarrow(tmp_path: Path) -> None:
+    table = st.load("things", source=_typed_package(tmp_path / "typed"), backend="pyarrow")
+    assert table.schema.remove_metadata() == TYPED_ARROW
+    assert table.to_pylist() == [
+        {
+            "id": "r1",
+            "n": -3,
+            "x": 1.5,
+            "ok": True,
+            "d": dt.date(2025, 10, 16),
+            "dt": dt.datetime(2025, 10, 16, 12, 30, tzinfo=dt.UTC),
+            "y": 2025,
+            "dd": dt.date(2025, 10, 16),
+            "kind": "a",
+            "ym": "2025-10",
+        },
+        {"id": None, "n": None, "x": None, "ok": False, "d": None, "dt": None, "y": None, "dd": None,
+         "kind": None, "ym": None},
+    ]  # fmt: skip
+    assert table.column("kind").chunk(0).dictionary.to_pylist() == ["b", "a"]
+
+
+# -- pyarrow ----------------------------------------------------------------------------------------
+
+METADATA_KEYS = [
+    b"surveillance_ties.table",
+    b"surveillance_ties.version",
+    b"surveillance_ties.citation",
+    b"surveillance_ties.schema",
+]
+
+
+def test_pyarrow_backend_gives_an_arrow_table_with_the_schema_types_and_metadata() -> None:
+    table = st.load("features", source=FIXTURE, backend="pyarrow")
+    assert isinstance(table, pa.Table)
+    enum = pa.dictionary(pa.int32(), pa.string())
+    assert table.schema.remove_metadata() == pa.schema(
+        [
+            ("feature_id", pa.string()),
+            ("org_id", pa.string()),
+            ("name", pa.string()),
+            ("category", enum),
+            ("status", enum),
+            ("launched", pa.string()),
+            ("discontinued", pa.string()),
+            ("uses_biometrics", pa.bool_()),
+            ("description", pa.string()),
+            ("notes", pa.string()),
+        ]
+    )
+    assert all(field.nullable for field in table.schema)
+    metadata = table.schema.metadata
+    assert list(metadata) == METADATA_KEYS
+    assert metadata[b"surveillance_ties.table"] == b"features"
+    assert metadata[b"surveillance_ties.version"] == VERSION.encode()
+    assert metadata[b"surveillance_ties.citation"].decode() == citation("features")
+    assert json.loads(metadata[b"surveillance_ties.schema"]) == read_schema("features")
+    category = table.column("category")
+    assert [chunk.dictionary.to_pylist() for chunk in category.chunks] == [
+        ["camera_network", "footage_sharing", "facial_recognition", "video_search", "other"]
+    ]
+    assert table.column("uses_biometrics").to_pylist() == [True, None, None, True, None, None]
+    assert table.column("uses_biometrics").null_count == 4
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pyarrow_backend_has_the_same_columns_types_and_values(name: str) -> None:
+    fields = read_schema(name)["fields"]
+    table = st.load(name, source=FIXTURE, backend="pyarrow")
+    assert [(f.name, f.type) for f in table.schema] == [(f["name"], expected_arrow_type(f)) for f in fields]
+    for field in fields:
+        column = table.column(field["name"])
+        if enum_of(field) is not None:
+            assert {tuple(chunk.dictionary.to_pylist()) for chunk in column.chunks} == {tuple(enum_of(field))}
+    rows = read_rows(name)
+    assert table.to_pylist() == [{f["name"]: expected_value(f, r[f["name"]]) for f in fields} for r in rows]
+    assert list(table.schema.metadata) == METADATA_KEYS
+
+
+def test_pyarrow_backend_of_load_all_and_of_a_zip(tmp_path: Path) -> None:
+    release = make_zip(tmp_path / "release.zip")
+    tables = st.load_all(source=release, backend="pyarrow")
+    assert list(tables) == NAMES
+    for name, table in tables.items():
+        assert table.equals(st.load(name, source=FIXTURE, backend="pyarrow"), check_metadata=True)
 
 
 # -- polars -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", RESOURCE_NAMES)
+@pytest.mark.parametrize("name", NAMES)
 def test_polars_backend_has_the_same_columns_and_types(name: str) -> None:
     pl = pytest.importorskip("polars")
     fields = read_schema(name)["fields"]
-    frame = st.load(name, backend="polars")
+    frame = st.load(name, source=FIXTURE, backend="polars")
     assert isinstance(frame, pl.DataFrame)
     assert dict(frame.schema) == {f["name"]: expected_polars_dtype(f) for f in fields}
     rows = read_rows(name)
@@ -634,9 +902,9 @@ def test_polars_backend_has_the_same_columns_and_types(name: str) -> None:
 
 def test_polars_missing_gives_an_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "polars", None)  # makes `import polars` fail
-    with pytest.raises(MissingBackendError) as info:
-        st.load("features", backend="polars")
-    assert isinstance(info.value, ImportError)
+    with pytest.raises(MissingDependencyError) as info:
+        st.load("features", source=FIXTURE, backend="polars")
+    assert isinstance(info.value, ImportError) and info.value.exit_code == 2
     assert str(info.value) == "backend='polars' needs polars: pip install 'surveillance-ties[polars]'"
 
 
@@ -652,23 +920,27 @@ def _modules_after(code: str) -> list[str]:
 
 
 def test_import_is_light() -> None:
+    fixture = repr(str(FIXTURE))
     assert _modules_after("import surveillance_ties") == []
-    assert _modules_after("import surveillance_ties as st; st.tables(); st.schema('features')") == []
-    assert _modules_after("import surveillance_ties as st; st.load('features')") == [
+    assert (
+        _modules_after(
+            f"import surveillance_ties as st; st.tables({fixture}); st.schema('features', {fixture})"
+        )
+        == []
+    )
+    assert _modules_after(f"import surveillance_ties as st; st.load('features', {fixture})") == [
         "numpy",
         "pandas",
         "pyarrow",
     ]
 
 
-def test_importing_the_loader_module_does_not_shadow_load() -> None:
-    code = "import surveillance_ties.loader, surveillance_ties as st; print(st.load is st.loader.load)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout == "True\n"
-
-
 def test_one_version() -> None:
-    assert st.__version__ == DESCRIPTOR["version"] == importlib.metadata.version("surveillance-ties")
+    assert (
+        st.__version__
+        == descriptor(package_root())["version"]
+        == importlib.metadata.version("surveillance-ties")
+    )
 
 
 def test_editable_install_reads_the_repository() -> None:
@@ -677,10 +949,3 @@ def test_editable_install_reads_the_repository() -> None:
     assert package_root() == ROOT
     files = importlib.metadata.distribution("surveillance-ties").files or []
     assert [str(f) for f in files if "_data" in str(f)] == []  # no stale copy in site-packages
-
-
-def test_resources_paths_exist() -> None:
-    assert [r["name"] for r in RESOURCES] == st.tables()
-    for resource in RESOURCES:
-        assert (package_root() / resource["path"]).is_file()
-        assert (package_root() / resource["schema"]).is_file()

@@ -1,9 +1,13 @@
-"""``release --check`` and ``--bump`` (issue 5): the semver guard, CHANGELOG and CITATION checks."""
+"""``release --check`` and ``--bump`` (issue 5): the semver guard, CHANGELOG and CITATION checks,
+read through the package layer, and a bump that holds the package's lock and writes atomically."""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,22 +16,29 @@ import pytest
 from click.testing import CliRunner
 
 from surveillance_ties.cli import main
-from surveillance_ties.descriptor import read_descriptor, rehash
-from surveillance_ties.diff import _direction
-from surveillance_ties.release import (
+from surveillance_ties.curation import rehash
+from surveillance_ties.datapackage import WriteError, open_package, writing
+from surveillance_ties.release import semver
+from surveillance_ties.release.build import write_zip, zip_entries
+from surveillance_ties.release.diff import _direction
+from surveillance_ties.release.semver import (
     Level,
     Reason,
     ReleaseError,
     bump,
     bump_level,
     bump_version,
+    changelog_has,
     check,
+    citation_version,
+    consistency_problems,
     draft_changelog,
     insert_changelog_section,
     last_release,
     set_citation,
 )
 
+from .conftest import descriptor
 from .release_fixtures import (
     copy_package,
     edit_descriptor,
@@ -303,7 +314,7 @@ def test_check_then_bump_against_the_tag(tmp_path: Path) -> None:
     assert {
         p.name: p.read_bytes() for p in (repo / "data").iterdir()
     } == data_before  # never touches data rows
-    assert read_descriptor(repo)["version"] == "0.2.0"
+    assert descriptor(repo)["version"] == "0.2.0"
     citation = (repo / "CITATION.cff").read_text()
     assert "\nversion: 0.2.0\ndate-released: 2026-12-01\n" in citation
     assert "0.1.0" not in citation and "2026-11-26" not in citation
@@ -382,3 +393,145 @@ def test_cli_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert runner.invoke(main, ["release", "--check", "--against", "v0.1.0"]).exit_code == 0
     unknown = runner.invoke(main, ["release", "--check", "--against", "v7.0.0"])
     assert unknown.exit_code == 2 and "v7.0.0: no such file, folder or git revision" in unknown.output
+
+
+def release_files(root: Path) -> dict[str, bytes]:
+    """The files a bump may write, and every entry of the package folder (hidden ones too)."""
+    files = {
+        name: (root / name).read_bytes() for name in ("datapackage.json", "CITATION.cff", "CHANGELOG.md")
+    }
+    return {**files, "entries": "\n".join(sorted(os.listdir(root))).encode()}
+
+
+def test_check_against_a_release_zip(released: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "surveillance-ties-0.1.0.zip"
+    with open_package(released) as pkg:
+        write_zip(zip_entries(pkg), archive)
+    new = copy_package(tmp_path / "new")
+    add_row(new)
+    result = check(new, against=str(archive))
+    assert (result.against, result.previous_version, result.required) == (str(archive), "0.1.0", Level.MINOR)
+    assert result.reasons == [Reason(Level.MINOR, "organizations: 1 row added (acme)")]
+    with pytest.raises(ReleaseError) as excinfo:  # the package itself must be a folder
+        check(archive)
+    assert str(excinfo.value) == f"{archive}: a release is checked and bumped in a package folder, not a zip"
+
+
+def test_helpers_read_through_an_opened_package(tmp_path: Path) -> None:
+    """CHANGELOG.md and CITATION.cff are read through the package layer: a folder or a git revision."""
+    repo = git_repo(tmp_path / "repo")
+    set_version(repo, "0.2.0")
+    with open_package(repo) as pkg:
+        assert (changelog_has(pkg, "0.2.0"), changelog_has(pkg, "0.1.0"), changelog_has(pkg, "0.3.0")) == (
+            True,
+            True,
+            False,
+        )
+        assert citation_version(pkg) == "0.2.0"
+        assert consistency_problems(pkg, "0.2.0") == []
+    with open_package("v0.1.0", revisions=True, base=repo) as tagged:  # the committed files, not the edits
+        assert (changelog_has(tagged, "0.2.0"), citation_version(tagged)) == (False, "0.1.0")
+        assert consistency_problems(tagged, "0.2.0") == [
+            "CHANGELOG.md has no `## [0.2.0]` section: add one saying what changed "
+            "(`surveillance-ties release --bump` drafts it)",
+            "CITATION.cff names version 0.1.0, but datapackage.json says 0.2.0; set `version: 0.2.0`",
+        ]
+
+
+def test_a_link_out_of_the_package_is_never_read(tmp_path: Path) -> None:
+    new = copy_package(tmp_path / "new")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("CITATION.cff", "CHANGELOG.md"):  # true copies, but outside the package
+        (outside / name).write_bytes((new / name).read_bytes())
+        (new / name).unlink()
+        (new / name).symlink_to(outside / name)
+    assert check(new).problems == [
+        "CHANGELOG.md has no `## [0.1.0]` section: add one saying what changed "
+        "(`surveillance-ties release --bump` drafts it)",
+        "CITATION.cff is missing or has no `version:`; add `version: 0.1.0`",
+    ]
+    before = {name: (outside / name).read_bytes() for name in ("CITATION.cff", "CHANGELOG.md")}
+    with pytest.raises(ReleaseError) as excinfo:
+        bump(new, today=dt.date(2026, 12, 1))
+    assert str(excinfo.value) == (
+        f"{new / 'CITATION.cff'}: no such file; add a CITATION.cff (see https://citation-file-format.github.io)"
+    )
+    assert {name: (outside / name).read_bytes() for name in before} == before
+    assert (new / "CITATION.cff").is_symlink() and (new / "CHANGELOG.md").is_symlink()
+    assert descriptor(new)["version"] == "0.1.0"
+
+
+def test_bump_waits_for_the_package_lock(tmp_path: Path) -> None:
+    repo = git_repo(tmp_path / "repo")
+    add_row(repo)
+    before = release_files(repo)
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = bump(repo, today=dt.date(2026, 12, 1))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = exc
+
+    with writing.locked(repo):  # another command is changing the package
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(0.6)
+        assert thread.is_alive()  # waiting for the lock ...
+        assert release_files(repo) == before  # ... without having written anything
+    thread.join(30)
+    assert not thread.is_alive() and "error" not in outcome, outcome
+    assert (outcome["result"].new_version, outcome["result"].written) == (
+        "0.2.0",
+        ["datapackage.json", "CITATION.cff", "CHANGELOG.md"],
+    )
+    assert descriptor(repo)["version"] == "0.2.0"
+
+
+def test_bump_gives_up_when_the_lock_stays_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path / "repo")
+    add_row(repo)
+    before = release_files(repo)
+    monkeypatch.setattr(semver, "locked", lambda folder: writing.locked(folder, timeout=0.2))
+    with writing.locked(repo):
+        result = CliRunner().invoke(main, ["release", str(repo), "--bump"])
+    assert (result.exit_code, result.output) == (
+        2,
+        f"Error: {repo}: another surveillance-ties command has been changing this package for 0 s; "
+        "wait for it to finish, then run the command again\n",
+    )
+    assert release_files(repo) == before
+
+
+def test_a_failed_write_leaves_the_files_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = git_repo(tmp_path / "repo")
+    add_row(repo)
+    before = release_files(repo)
+    real = os.replace
+    moves: list[str] = []
+
+    def disk_full(src: Any, dst: Any, **kwargs: Any) -> None:
+        moves.append(Path(dst).name)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    with pytest.raises(WriteError) as excinfo:
+        bump(repo, today=dt.date(2026, 12, 1))
+    assert str(excinfo.value) == (
+        f"{repo / 'datapackage.json'}: cannot write (No space left on device); nothing was changed; "
+        "free some disk space and run the command again"
+    )
+    assert moves == ["datapackage.json"]
+    assert release_files(repo) == before  # the old file whole, and no temporary file left beside it
+    result = CliRunner().invoke(main, ["release", str(repo), "--bump"])
+    assert (result.exit_code, result.output) == (2, f"Error: {excinfo.value}\n")
+    assert release_files(repo) == before
+
+    monkeypatch.setattr(os, "replace", real)
+    assert bump(repo, today=dt.date(2026, 12, 1)).written == [
+        "datapackage.json",
+        "CITATION.cff",
+        "CHANGELOG.md",
+    ]
+    assert release_files(repo)["entries"] == before["entries"]

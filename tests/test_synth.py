@@ -1,5 +1,9 @@
-"""The synthetic package generator (issue 6) at small size: shape, determinism, validity, defects found.
+"""The synthetic package generator (issue 6) at small size: shape, determinism, validity, defects found;
+and the benchmark's arithmetic on made-up figures.
 
+Both live in ``tools/`` (beside the library, outside the wheel) and are run with
+``python3 scripts/synth.py`` and ``python3 scripts/bench.py``. The generator writes the package's own
+schemas (those of the installed copy) with invented records, so nothing here depends on the live tables.
 No timing here: speed is measured by scripts/bench.py, not asserted in tests.
 """
 
@@ -8,15 +12,23 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from surveillance_ties.synth import DEFECT_KINDS, MANIFEST, SynthError, SynthResult, counts, generate
-from surveillance_ties.synth.defects import per_kind
+from surveillance_ties.datapackage import package_root
+from tools.synth import DEFECT_KINDS, MANIFEST, SynthError, SynthResult, counts, generate
+from tools.synth.defects import per_kind
+from tools.synth.vocabulary import CITE_FIELDS
+
+from .conftest import ROOT, copy_package, read_schema
 
 ROWS = 3000
+SCRIPTS = ROOT / "scripts"
 TABLE_ORDER = ["organizations", "partnerships", "features", "regulatory_actions", "sources", "citations"]
 
 
@@ -81,6 +93,97 @@ def test_valid_package_files_and_shape(valid: SynthResult) -> None:
         assert len(rows) - 1 == valid.rows[resource["name"]]
         keys = [r[0] for r in rows[1:]]
         assert keys == sorted(keys) and len(set(keys)) == len(keys)
+
+
+def test_valid_package_has_the_real_schemas_and_descriptor(valid: SynthResult) -> None:
+    """The schemas are the installed package's, byte for byte; the descriptor is the real one with
+    a synthetic name, title and description and the hash and size of the synthetic tables."""
+    real_root = package_root()
+    schemas = {p.name: p.read_bytes() for p in sorted((valid.root / "schemas").iterdir())}
+    assert schemas == {p.name: p.read_bytes() for p in sorted((real_root / "schemas").iterdir())}
+    real = json.loads((real_root / "datapackage.json").read_text(encoding="utf-8"))
+    synthetic = json.loads(valid.descriptor.read_text(encoding="utf-8"))
+    assert synthetic["name"] == f"{real['name']}-synthetic"
+    assert synthetic["title"] == f"{real['title']} (synthetic: {ROWS} rows, seed 11)"
+    assert synthetic["description"] == (
+        "A synthetic package written by tools.synth for benchmarks and tests, "
+        "with the real schemas; its records and archived texts are invented."
+    )
+    plain = ("name", "title", "description", "resources")
+    assert {k: v for k, v in synthetic.items() if k not in plain} == {
+        k: v for k, v in real.items() if k not in plain
+    }
+    volatile = ("hash", "bytes")
+    assert [{k: v for k, v in r.items() if k not in volatile} for r in synthetic["resources"]] == [
+        {k: v for k, v in r.items() if k not in volatile} for r in real["resources"]
+    ]
+
+
+def test_field_level_citations_name_fields_of_their_record_table(valid: SynthResult) -> None:
+    """A second citation of a record backs one of the record's own fields (the renamed columns too)."""
+    schemas = {
+        r["name"]: json.loads((valid.root / r["schema"]).read_text(encoding="utf-8"))
+        for r in json.loads(valid.descriptor.read_text(encoding="utf-8"))["resources"]
+    }
+    with open(valid.tables["citations"], encoding="utf-8", newline="") as fh:
+        cited = {(row["record_table"], row["field"]) for row in csv.DictReader(fh) if row["field"]}
+    assert sorted({table for table, _ in cited}) == [
+        "features",
+        "organizations",
+        "partnerships",
+        "regulatory_actions",
+    ]
+    assert (
+        sorted(
+            (table, field)
+            for table, field in cited
+            if field not in {f["name"] for f in schemas[table]["fields"]}
+        )
+        == []
+    )
+    # every field the generator may cite is a column of its table (regulatory_actions.action_date)
+    assert {
+        table: [field for field in fields if field not in {f["name"] for f in schemas[table]["fields"]}]
+        for table, fields in CITE_FIELDS.items()
+    } == dict.fromkeys(CITE_FIELDS, [])
+
+
+def _renamed_schema(tmp_path: Path) -> Path:
+    """A copy of the fixture package whose regulatory_actions schema uses the column's old name."""
+    real = copy_package(tmp_path / "real")
+    schema = read_schema("regulatory_actions", real)
+    for field in schema["fields"]:
+        if field["name"] == "action_date":
+            field["name"] = "date"  # the column's name before the SQL reserved words were renamed
+    (real / "schemas/regulatory_actions.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    return real
+
+
+def test_a_schema_the_generator_does_not_know_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the package's schemas and the generator part ways, generate() says which table to update."""
+    real = _renamed_schema(tmp_path)
+    monkeypatch.setattr("surveillance_ties.datapackage.package_root", lambda: real)
+    with pytest.raises(SynthError) as info:
+        generate(tmp_path / "out", ROWS)
+    assert str(info.value) == (
+        "the schema of 'regulatory_actions' (schemas/regulatory_actions.schema.json) differs from what "
+        "tools.synth generates; update the generator"
+    )
+
+
+def test_a_refused_schema_leaves_the_folder_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Like every other refusal, a schema mismatch writes nothing, so the same folder can be used again."""
+    real = _renamed_schema(tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr("surveillance_ties.datapackage.package_root", lambda: real)
+        with pytest.raises(SynthError, match="differs from what tools.synth generates"):
+            generate(tmp_path / "out", ROWS)
+    assert not (tmp_path / "out").exists()
+    assert generate(tmp_path / "out", ROWS).total_rows == ROWS
 
 
 def test_same_seed_same_bytes_and_another_seed_differs(tmp_path: Path, defective: SynthResult) -> None:
@@ -169,6 +272,91 @@ def test_replaces_an_earlier_synthetic_package(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "seeds").iterdir()] == [p.name for p in second.archives]
 
 
+# --------------------------------------------------------------------------- the entry points in scripts/
+
+
+def _script(name: str, *args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``python3 scripts/NAME ARGS`` run from ``cwd``, outside the repository (tools/ is found anyway)."""
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def test_synth_script_writes_the_same_bytes_as_generate(tmp_path: Path, valid: SynthResult) -> None:
+    out = tmp_path / "pkg"
+    result = _script("synth.py", out, "--rows", ROWS, "--seed", 11, cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    rows = ", ".join(f"{name} {n}" for name, n in counts(ROWS).items())
+    assert re.fullmatch(
+        re.escape(
+            f"{out}: {ROWS} rows ({rows}), 1 archived texts, 0 expected errors from injected defects, in "
+        )
+        + r"\d+\.\d s\n",
+        result.stdout,
+    ), result.stdout
+    assert _tree(out) == _tree(valid.root)
+
+
+def test_synth_script_injects_defects_by_kind(tmp_path: Path) -> None:
+    out = tmp_path / "pkg"
+    result = _script("synth.py", out, "--rows", ROWS, "--defects", "self-tie=2,enum=1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert ", 3 expected errors from injected defects, in " in result.stdout
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["defect_counts"] == {"enum": 1, "self-tie": 2}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rows", "999"], "synth: rows must be a whole number of at least 1000 (got 999)\n"),
+        (
+            ["--defects", "typo=1"],
+            f"synth: unknown defect kinds ['typo']; use some of {sorted(DEFECT_KINDS)}\n",
+        ),
+    ],
+    ids=["too-few-rows", "unknown-kind"],
+)
+def test_synth_script_refuses_a_request_it_cannot_satisfy(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = _script("synth.py", tmp_path / "pkg", *args, cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", message)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "error"),
+    [
+        (
+            "synth.py",
+            ["out", "--defects", "abc"],
+            "synth.py: error: argument --defects: 'abc' is not a defect rate (0.01), a count per kind (3) "
+            "or kind=count pairs (type=2,enum=5)",
+        ),
+        (
+            "bench.py",
+            ["--sizes", "999"],
+            "bench.py: error: argument --sizes: '999': every size must be at least 1000 rows",
+        ),
+        (
+            "bench.py",
+            ["--sizes", "12k,many"],
+            "bench.py: error: argument --sizes: '12k,many' is not a comma-separated list of row counts "
+            "(such as 12000,120000,1200000 or 12k,120k,1.2M)",
+        ),
+        ("bench.py", ["--repeat", "0"], "bench.py: error: --repeat must be at least 1"),
+    ],
+    ids=["synth-defects", "bench-small-size", "bench-bad-sizes", "bench-repeat"],
+)
+def test_scripts_reject_bad_arguments(tmp_path: Path, name: str, args: list[str], error: str) -> None:
+    result = _script(name, *args, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"usage: {name} ")
+    assert result.stderr.splitlines()[-1] == error
+    assert list(tmp_path.iterdir()) == []
+
+
 # --------------------------------------------------------------------------- the benchmark's arithmetic
 
 
@@ -177,7 +365,7 @@ def _run(wall: float, cpu: float = 1.0, rss: int = 100 * 2**20) -> dict[str, flo
 
 
 def _cmd(*walls: float, rss: int = 100 * 2**20) -> dict[str, Any]:
-    from surveillance_ties.bench.targets import median_of
+    from tools.bench.targets import median_of
 
     runs = [_run(w, cpu=w / 2, rss=rss) for w in walls]
     return {"argv": ["x"], "runs": runs, "median": median_of(runs)}
@@ -222,7 +410,7 @@ def _results() -> dict[str, Any]:
 
 
 def test_bench_medians_ratios_and_verdicts() -> None:
-    from surveillance_ties.bench.targets import label, median_of, ratio, verdict
+    from tools.bench.targets import label, median_of, ratio, verdict
 
     assert [label(n) for n in (3000, 12_000, 120_000, 1_200_000)] == ["3k", "12k", "120k", "1.2M"]
     assert median_of([_run(3.0, 1.0, 10), _run(1.0, 2.0, 30), _run(2.0, 3.0, 20)]) == {
@@ -244,7 +432,7 @@ def test_bench_medians_ratios_and_verdicts() -> None:
 
 
 def test_bench_targets_from_given_numbers() -> None:
-    from surveillance_ties.bench.targets import evaluate
+    from tools.bench.targets import evaluate
 
     got = {
         t.id: (None if t.measured is None else round(t.measured, 4), t.limit, t.verdict)
@@ -265,8 +453,8 @@ def test_bench_targets_from_given_numbers() -> None:
 
 
 def test_bench_markdown_names_every_miss_with_its_cause() -> None:
-    from surveillance_ties.bench.render import markdown
-    from surveillance_ties.bench.targets import evaluate
+    from tools.bench.render import markdown
+    from tools.bench.targets import evaluate
 
     results = _results()
     results["targets"] = [t.to_dict() for t in evaluate(results)]
@@ -296,7 +484,7 @@ def test_bench_markdown_names_every_miss_with_its_cause() -> None:
 
 
 def test_bench_profile_summary_attributes_time_to_our_functions_and_imports() -> None:
-    from surveillance_ties.bench.profile import summarise
+    from tools.bench.profile import summarise
 
     def frame(function: str, path: str, time: float, *children: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -342,7 +530,7 @@ def test_bench_profile_summary_attributes_time_to_our_functions_and_imports() ->
 def test_bench_launcher_measures_the_child_alone(tmp_path: Path) -> None:
     import sys
 
-    from surveillance_ties.bench.measure import Launcher
+    from tools.bench.measure import Launcher
 
     ballast = bytearray(300 * 2**20)  # the parent's memory must not count as the child's
     ballast[::4096] = b"\x01" * len(ballast[::4096])

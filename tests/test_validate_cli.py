@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from surveillance_ties.cli import main
 
-from .conftest import ROOT
+from .conftest import FIXTURE, ROOT
 from .validate_helpers import copy_package, edit
 
 P = "data/partnerships.csv"
@@ -32,8 +32,46 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_valid_package_exits_0() -> None:
-    code, output = run(str(ROOT))
-    assert (code, output) == (0, f"{ROOT}: valid, no errors\n")
+    code, output = run(str(FIXTURE))
+    assert (code, output) == (0, f"{FIXTURE}: valid, no errors\n")
+
+
+def test_without_path_the_package_around_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_package(tmp_path / "pkg")
+    monkeypatch.chdir(root / "data")
+    assert run() == (0, f"{root}: valid, no errors\n")
+    monkeypatch.chdir(tmp_path)
+    code, output = run()
+    assert (code, output.splitlines()[1]) == (
+        2,
+        f"datapackage.json: no datapackage.json in {tmp_path} or any folder above it; run the command "
+        "inside a package folder, or give the folder (or its datapackage.json) as PATH [descriptor-missing]",
+    )
+
+
+def test_a_folder_without_descriptor_names_the_package_above(tmp_path: Path) -> None:
+    root = copy_package(tmp_path / "pkg")
+    code, output = run(str(root / "data"))
+    assert code == 2
+    assert output.splitlines()[1] == (
+        f"datapackage.json: {root / 'data'}: this folder has no datapackage.json (the package above it is "
+        f"{root}: give that folder); give a package folder, its datapackage.json, a release zip, or an "
+        "https:// URL of one [descriptor-missing]"
+    )
+
+
+def test_control_characters_of_a_cell_are_escaped_in_text_output(tmp_path: Path) -> None:
+    root = copy_package(tmp_path / "pkg")
+    edit(root, "data/organizations.csv", "axon,Axon,,company", "axon,Axon,,\x1b[2J\x08\u202ecompany")
+    code, output = run(str(root))
+    assert code == 1
+    assert "\x1b" not in output and "\x08" not in output and "\u202e" not in output
+    assert output.splitlines()[1] == (
+        'data/organizations.csv:3:org_type: "\\x1b[2J\\x08\\u202ecompany" is not one of: company, investor, '
+        "law_enforcement, government_agency, military, regulator, nonprofit, other [enum]"
+    )
 
 
 def test_text_groups_errors_by_file_with_hints(bad: Path) -> None:
@@ -92,7 +130,7 @@ def test_unreadable_package_exits_2(tmp_path: Path) -> None:
 
 
 def test_usage_error_exits_2() -> None:
-    code, output = run(str(ROOT), "--format", "xml")
+    code, output = run(str(FIXTURE), "--format", "xml")
     assert code == 2
     assert "Invalid value for '--format'" in output
 
@@ -105,9 +143,21 @@ def test_python_dash_m_and_no_frictionless_import() -> None:
         "\n    print('exit', e.code, 'frictionless' in sys.modules, 'polars' in sys.modules)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True, check=True, timeout=120
+        [sys.executable, "-c", code, str(FIXTURE)], capture_output=True, text=True, check=True, timeout=120
     ).stdout
-    assert out.splitlines() == [f"{ROOT}: valid, no errors", "exit 0 False False"]
+    assert out.splitlines() == [f"{FIXTURE}: valid, no errors", "exit 0 False False"]
+
+
+def test_the_validator_imports_neither_pandas_nor_pandera() -> None:
+    code = (
+        "import sys\nfrom surveillance_ties.validation import validate\n"
+        "validate(sys.argv[1])\nprint(sorted(m for m in ('pandas', 'pandera', 'frictionless', 'polars') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(FIXTURE)], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert out == "[]\n"
 
 
 def test_contributing_shows_real_output(tmp_path: Path) -> None:

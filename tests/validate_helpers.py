@@ -1,14 +1,14 @@
-"""Helpers for the validator's unit tests: copies of the real package with one defect each."""
+"""Helpers for the validator's unit tests: copies of the fixture package with one defect each."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from surveillance_ties.descriptor import rehash
+from surveillance_ties.curation import rehash
 from surveillance_ties.validation import Report
 
-from .conftest import ROOT, copy_package  # noqa: F401  (re-exported for the validate tests)
+from .conftest import FIXTURE, copy_package  # noqa: F401  (re-exported for the validate tests)
 
 Found = tuple[str, str, int | None, str | None]
 

@@ -16,13 +16,11 @@ import importlib
 import json
 from typing import TYPE_CHECKING
 
-from surveillance_ties.package.installed import package_root
-from surveillance_ties.package.model import DESCRIPTOR
+from surveillance_ties.datapackage.installed import package_root
+from surveillance_ties.datapackage.model import DESCRIPTOR
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time the names load lazily
-    from surveillance_ties.loading import citations, load, load_all, package, schema, tables
-    from surveillance_ties.loading.dates import date_bounds
-    from surveillance_ties.package.errors import (
+    from surveillance_ties.datapackage.errors import (
         DataError,
         DescriptorError,
         FetchError,
@@ -35,7 +33,9 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time the 
         UnsafePathError,
         WriteError,
     )
-    from surveillance_ties.package.errors import PackageError as SourceError
+    from surveillance_ties.datapackage.errors import PackageError as SourceError
+    from surveillance_ties.loading import citations, load, load_all, package, schema, tables
+    from surveillance_ties.loading.dates import date_bounds
     from surveillance_ties.validation import Report, validate
 
 __all__ = [
@@ -66,7 +66,7 @@ __all__ = [
 # The version of the data package is the version of this distribution.
 __version__: str = json.loads((package_root() / DESCRIPTOR).read_text(encoding="utf-8"))["version"]
 
-_ERRORS = "surveillance_ties.package.errors"
+_ERRORS = "surveillance_ties.datapackage.errors"
 _LAZY: dict[str, tuple[str, str]] = {
     "load": ("surveillance_ties.loading", "load"),
     "load_all": ("surveillance_ties.loading", "load_all"),

@@ -164,7 +164,7 @@ def run(
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Build the packages, measure everything, evaluate the targets; write results.json and RESULTS.md."""
-    from surveillance_ties.package import package_root
+    from surveillance_ties.datapackage import package_root
 
     if repeat < 1:
         raise ValueError("repeat must be at least 1")

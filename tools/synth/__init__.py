@@ -108,8 +108,8 @@ def generate(
     be new, empty or an earlier synthetic package, which is replaced. Raises
     :class:`SynthError` for a request it cannot satisfy.
     """
-    from surveillance_ties.package import dumps, open_package, package_root
-    from surveillance_ties.package.descriptor import refreshed
+    from surveillance_ties.datapackage import dumps, open_package, package_root
+    from surveillance_ties.datapackage.descriptor import refreshed
     from tools.synth import tables as t
     from tools.synth.columns import write_csv
     from tools.synth.defects import Injector, inject, per_kind
@@ -145,6 +145,17 @@ def generate(
 
     root = package_root()
     real = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    fields_of: dict[str, list[str]] = {}
+    for resource in real["resources"]:  # checked before anything is written
+        name = resource["name"]
+        schema = json.loads((root / resource["schema"]).read_text(encoding="utf-8"))
+        fields = [f["name"] for f in schema["fields"]]
+        if name not in columns or set(fields) != set(columns[name]):
+            raise SynthError(
+                f"the schema of {name!r} ({resource['schema']}) differs from what "
+                "tools.synth generates; update the generator"
+            )
+        fields_of[name] = fields
     _prepare(out)
     shutil.copytree(root / "schemas", out / "schemas")
     (out / "data").mkdir()
@@ -154,15 +165,8 @@ def generate(
     paths: dict[str, Path] = {}
     for resource in real["resources"]:
         name = resource["name"]
-        schema = json.loads((out / resource["schema"]).read_text(encoding="utf-8"))
-        fields = [f["name"] for f in schema["fields"]]
-        if name not in columns or set(fields) != set(columns[name]):
-            raise SynthError(
-                f"the schema of {name!r} ({resource['schema']}) differs from what "
-                "tools.synth generates; update the generator"
-            )
         paths[name] = out / resource["path"]
-        write_csv(paths[name], fields, columns[name])
+        write_csv(paths[name], fields_of[name], columns[name])
     real["name"] = f"{real['name']}-synthetic"
     real["title"] = f"{real.get('title', real['name'])} (synthetic: {rows} rows, seed {seed})"
     real["description"] = (

@@ -252,7 +252,7 @@ def regulatory_actions(rng: np.random.Generator, n: int, orgs: Orgs) -> tuple[di
         "regulator_org_id": orgs.cols["org_id"].take(pa.array(reg)),
         "target_org_id": orgs.cols["org_id"].take(pa.array(tgt)),
         "action_type": take(ACT_TYPES, act),
-        "date": dates(rng, rng.integers(2012, 2026, size=n), precision(rng, n, 0.1)),
+        "action_date": dates(rng, rng.integers(2012, 2026, size=n), precision(rng, n, 0.1)),
         "amount": null_where(amount, ~has_amount),
         "currency": null_where(take(CURRENCIES, rng.integers(0, len(CURRENCIES), size=n)), ~has_amount),
         "description": join(desc, "."),
@@ -437,7 +437,7 @@ def citations(
     last = np.minimum(first + length - 1, arch.para_last[word])
     cols = {
         "citation_id": join(record_id, pc.if_else(pa.array(extra), pa.scalar("2"), pa.scalar("1")), sep="-"),
-        "table": take(CITED, table),
+        "record_table": take(CITED, table),
         "record_id": record_id,
         "field": null_where(take(fields, field), ~extra),
         "source_id": source_ids.take(pa.array(source)),

@@ -277,7 +277,7 @@ LAST = (
 )
 # The fields that a second, field-level citation of a record may back.
 CITE_FIELDS = {
-    "regulatory_actions": ("date", "amount", "description"),
+    "regulatory_actions": ("action_date", "amount", "description"),
     "features": ("launched", "uses_biometrics", "description"),
     "organizations": ("description", "country"),
     "partnerships": ("status", "announced", "ended", "description"),

@@ -1,10 +1,10 @@
 """What every command shares: errors become one line and an exit code, output is printable.
 
-- :func:`fails` turns the library's :class:`~surveillance_ties.package.errors.SurveillanceTiesError`
+- :func:`fails` turns the library's :class:`~surveillance_ties.datapackage.errors.SurveillanceTiesError`
   into a click error with the error's own exit code (2: the package cannot be read or written,
   1: the data is invalid), so no command ever ends in a traceback for something a user caused.
 - :func:`echo` writes text with control characters from the data escaped
-  (:func:`surveillance_ties.package.text.printable`): a cell's ESC or CR never reaches the
+  (:func:`surveillance_ties.datapackage.text.printable`): a cell's ESC or CR never reaches the
   terminal as such.
 - :data:`PATH` is the optional package argument: without it, the package around the current
   folder is used (found upwards, as git finds ``.git``).
@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 import click
 
-from surveillance_ties.package.errors import SurveillanceTiesError
-from surveillance_ties.package.text import printable
+from surveillance_ties.datapackage.errors import SurveillanceTiesError
+from surveillance_ties.datapackage.text import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 

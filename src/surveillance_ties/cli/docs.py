@@ -21,7 +21,9 @@ def figures(path: str | None, out: str | None) -> None:
 
     Writes network.svg, network.png, timeline.svg and timeline.png into --out.
     The same data always gives the same bytes. Needs the figures extra:
-    pip install 'surveillance-ties[figures]'.
+
+    \b
+        pip install 'surveillance-ties[figures]'
     """
     from surveillance_ties.documents.figures import render_figures
 
@@ -37,8 +39,10 @@ def docs(path: str | None, check: bool) -> None:
     """Regenerate DATA.md, docs/CLI.md and the figures in docs/ of the package at PATH.
 
     Run it after changing the data, a schema or a command; only stale files
-    are rewritten. Needs the figures extra: pip install
-    'surveillance-ties[figures]'.
+    are rewritten, all at once. Needs the figures extra:
+
+    \b
+        pip install 'surveillance-ties[figures]'
     """
     from surveillance_ties.documents.docs import regenerate
 

@@ -53,11 +53,15 @@ def diff(old: str, new: str | None, fmt: str) -> None:
     added, removed and changed (by primary key, with old and new values),
     schema changes, and metadata changes.
     """
-    from surveillance_ties.package import default_root
+    from pathlib import Path
+
+    from surveillance_ties.datapackage import default_root, find_root
     from surveillance_ties.release.diff import diff_sources
     from surveillance_ties.release.diff_render import render
 
-    echo(render(diff_sources(old, new if new is not None else str(default_root())), fmt), nl=False)
+    base = find_root(Path.cwd()) or Path.cwd()  # a revision is the package at this place in git
+    new_spec = new if new is not None else str(default_root())
+    echo(render(diff_sources(old, new_spec, base=base), fmt), nl=False)
 
 
 @click.command()

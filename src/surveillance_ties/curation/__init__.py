@@ -3,7 +3,7 @@
 - :func:`rehash`: write the current ``hash`` and ``bytes`` of every table into ``datapackage.json``.
 
 Each changes the package only under the package's lock (see
-:func:`surveillance_ties.package.writing.locked`) and through atomic writes.
+:func:`surveillance_ties.datapackage.writing.locked`) and through atomic writes.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from surveillance_ties.package import Package, PackageError, default_root, dumps, open_package
-from surveillance_ties.package.descriptor import refreshed
-from surveillance_ties.package.stores import FolderStore
-from surveillance_ties.package.writing import locked, write_atomic
+from surveillance_ties.datapackage import Package, PackageError, default_root, dumps, open_package
+from surveillance_ties.datapackage.descriptor import refreshed
+from surveillance_ties.datapackage.stores import FolderStore
+from surveillance_ties.datapackage.writing import locked, write_atomic
 
 __all__ = ["package_folder", "rehash"]
 
@@ -43,14 +43,12 @@ def rehash(path: str | os.PathLike[str] | None = None) -> list[str]:
     """Rewrite ``hash`` and ``bytes`` of every table in the descriptor (atomically, under the lock).
 
     Returns the names of the tables whose figures changed; nothing else in the descriptor is
-    touched. Raises :class:`~surveillance_ties.package.errors.PackageError` when the descriptor
-    cannot be read and :class:`~surveillance_ties.package.errors.WriteError` when it cannot be
+    touched. Raises :class:`~surveillance_ties.datapackage.errors.PackageError` when the descriptor
+    cannot be read and :class:`~surveillance_ties.datapackage.errors.WriteError` when it cannot be
     written.
     """
     root = package_folder(path)
-    with locked(root), open_package(root, strict=False) as pkg:
-        if not pkg.readable:
-            pkg.require_valid()
+    with locked(root), open_package(root) as pkg:
         new = refreshed(pkg)
         changed = _changed(pkg, new)
         if changed:

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from surveillance_ties.package import DescriptorError, Field, Package, Resource
-from surveillance_ties.package.tables import read_text
+from surveillance_ties.datapackage import DataError, DescriptorError, Field, Package, Resource
+from surveillance_ties.datapackage.tables import read_text
 
 FILENAME = "DATA.md"
 
@@ -45,8 +45,10 @@ class DictionaryError(DescriptorError):
     """The descriptor or a schema cannot be documented; the message names the place and the fix."""
 
 
-class UndocumentedValueError(DictionaryError):
+class UndocumentedValueError(DictionaryError, DataError):
     """A schema allows a value that its description does not explain (or explains one it does not allow)."""
+
+    exit_code = 1  # the schema is invalid data, not an unreadable package
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import click
 
+from surveillance_ties.datapackage import Package, PackageError, default_root, open_package
+from surveillance_ties.datapackage.stores import FolderStore
+from surveillance_ties.datapackage.writing import write_all
 from surveillance_ties.documents.dictionary import FILENAME as DICTIONARY
 from surveillance_ties.documents.dictionary import data_dictionary
-from surveillance_ties.package import Package, PackageError, default_root, open_package
-from surveillance_ties.package.stores import FolderStore
-from surveillance_ties.package.writing import write_atomic
 
 CLI_REFERENCE = "docs/CLI.md"
 FIGURES_DIR = "docs"
@@ -84,7 +84,9 @@ def regenerate(
     """
     with open_package(path if path is not None else default_root()) as pkg:
         if not isinstance(pkg.store, FolderStore):
-            raise PackageError(f"{pkg.label}: documents are generated in a package folder")
+            raise PackageError(
+                f"{pkg.label}: documents are generated in a package folder, not a zip: give the folder"
+            )
         root = pkg.store.root
         wanted: dict[Path, bytes] = {
             root / DICTIONARY: data_dictionary(pkg).encode("utf-8"),
@@ -96,9 +98,8 @@ def regenerate(
             for name, content in figure_files(pkg, root).items():
                 wanted[root / FIGURES_DIR / name] = content
         stale = [p for p, data in wanted.items() if _current(pkg, root, p) != data]
-    if not check:
-        for p in stale:
-            write_atomic(p, wanted[p], root=root)
+    if not check and stale:
+        write_all({p: wanted[p] for p in stale}, root=root)
     return stale
 
 

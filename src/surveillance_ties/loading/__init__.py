@@ -11,7 +11,7 @@ Re-exported by the package itself::
     st.schema("partnerships").field("status").enum
     st.citations("partnerships", "ring-flock-safety-footage-sharing")
 
-Column types come from :mod:`surveillance_ties.package.typemap`: strings are pandas ``string``,
+Column types come from :mod:`surveillance_ties.datapackage.typemap`: strings are pandas ``string``,
 ``enum`` fields categoricals whose categories follow the schema's order, integers ``Int64``,
 numbers ``Float64``, booleans ``boolean``; an empty cell is missing (``pd.NA``). Dates of the
 curated tables are *partial* ISO dates (``2025``, ``2025-10``, ``2025-10-16``) and stay exact
@@ -21,7 +21,7 @@ possible day, for filtering between two dates::
     bounds = st.date_bounds(df["announced"])
     df[(bounds["first"] >= "2025-01-01") & (bounds["last"] <= "2025-12-31")]
 
-Every copy is opened through :func:`surveillance_ties.package.open_package`, so a folder, a
+Every copy is opened through :func:`surveillance_ties.datapackage.open_package`, so a folder, a
 release zip and an https URL are read with the same checks.
 """
 
@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from surveillance_ties.package import (
+from surveillance_ties.datapackage import (
     Package,
     SourceLike,
     TableSchema,
@@ -38,6 +38,7 @@ from surveillance_ties.package import (
     UnknownTableError,
     open_package,
 )
+from surveillance_ties.datapackage.model import RECORD_ID, RECORD_TABLE
 
 if TYPE_CHECKING:
     import frictionless
@@ -95,7 +96,7 @@ def citation_text(descriptor: Mapping[str, Any], table: str | None = None) -> st
 
 
 def _frame(pkg: Package, name: str, backend: str) -> Any:
-    from surveillance_ties.package.tables import read_table
+    from surveillance_ties.datapackage.tables import read_table
 
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}, not {backend!r}")
@@ -107,7 +108,7 @@ def _frame(pkg: Package, name: str, backend: str) -> Any:
         try:
             import polars  # noqa: F401
         except ImportError:
-            from surveillance_ties.package import MissingDependencyError
+            from surveillance_ties.datapackage import MissingDependencyError
 
             raise MissingDependencyError(
                 "backend='polars' needs polars: pip install 'surveillance-ties[polars]'"
@@ -152,13 +153,13 @@ def load(
     """One table, typed from its Table Schema.
 
     ``name`` is a table of :func:`tables`; another name raises
-    :class:`~surveillance_ties.package.errors.UnknownTableError` (a ``KeyError``) listing the
+    :class:`~surveillance_ties.datapackage.errors.UnknownTableError` (a ``KeyError``) listing the
     valid names. ``source`` is where the package is read from: ``None`` (default) for the copy
     installed with this library, which needs no network; a package folder; a
     ``datapackage.json``; a release zip (read in place after every table is checked against the
     ``hash`` in its descriptor); or an ``https://`` URL of a release zip, downloaded once into
     the user's cache folder and checked against the release's ``SHA256SUMS`` (see
-    :mod:`surveillance_ties.package.fetch`). ``sha256`` checks a zip or URL against a sha256 you
+    :mod:`surveillance_ties.datapackage.fetch`). ``sha256`` checks a zip or URL against a sha256 you
     trust instead.
 
     With ``backend="pandas"`` (default) the columns are: strings ``pd.StringDtype()``
@@ -171,15 +172,15 @@ def load(
     With ``backend="polars"`` (``pip install 'surveillance-ties[polars]'``) the same columns are
     ``pl.String``, ``pl.Enum(<allowed values>)``, ``pl.Int64``, ``pl.Float64``, ``pl.Boolean``,
     ``pl.Date`` and ``pl.Datetime``; with ``backend="pyarrow"`` a ``pyarrow.Table`` whose
-    ``enum`` fields are dictionary columns (see :mod:`surveillance_ties.package.typemap`) and
+    ``enum`` fields are dictionary columns (see :mod:`surveillance_ties.datapackage.typemap`) and
     whose schema metadata holds the table, version, citation and Table Schema.
 
     Partial dates (``2025``, ``2025-10``, ``2025-10-16``) stay exact strings;
     :func:`surveillance_ties.date_bounds` gives the first and last possible day of each.
 
-    Raises :class:`~surveillance_ties.package.errors.PackageError` for a source that cannot be
-    read (:class:`~surveillance_ties.package.errors.HashMismatchError` when a file does not match
-    its hash), and :class:`~surveillance_ties.package.errors.DataError` when a file does not fit
+    Raises :class:`~surveillance_ties.datapackage.errors.PackageError` for a source that cannot be
+    read (:class:`~surveillance_ties.datapackage.errors.HashMismatchError` when a file does not match
+    its hash), and :class:`~surveillance_ties.datapackage.errors.DataError` when a file does not fit
     its schema (a value that is not of its type or not one of its ``enum``).
     """
     with open_package(source, sha256=sha256) as pkg:
@@ -242,7 +243,7 @@ def package(source: SourceLike = None) -> frictionless.Package:
 
     import frictionless
 
-    from surveillance_ties.package.stores import FolderStore
+    from surveillance_ties.datapackage.stores import FolderStore
 
     with open_package(source) as pkg:
         if isinstance(pkg.store, FolderStore):
@@ -281,12 +282,12 @@ def citations(table: str, record_id: str, source: SourceLike = None) -> pd.DataF
     that is not archived is quoted from the archived source that links to it, whose
     ``source_id`` is in ``cited_by``.
 
-    Raises :class:`~surveillance_ties.package.errors.UnknownTableError` for a table that has no
-    citations and :class:`~surveillance_ties.package.errors.UnknownRecordError` when the table
+    Raises :class:`~surveillance_ties.datapackage.errors.UnknownTableError` for a table that has no
+    citations and :class:`~surveillance_ties.datapackage.errors.UnknownRecordError` when the table
     has no record ``record_id``.
     """
     with open_package(source) as pkg:
-        cited = pkg.resource("citations").table_schema.field("table").categories
+        cited = pkg.resource("citations").table_schema.field(RECORD_TABLE).categories
         if table not in cited:
             raise UnknownTableError(
                 f"no citations point at table {table!r}; the cited tables are: {', '.join(cited)}"
@@ -296,7 +297,7 @@ def citations(table: str, record_id: str, source: SourceLike = None) -> pd.DataF
         if len(key) == 1 and not (records[key[0]] == record_id).any():
             raise UnknownRecordError(f"{table} has no record whose {key[0]} is {record_id!r}")
         quotes: pd.DataFrame = _frame(pkg, "citations", "pandas")
-        quotes = quotes[(quotes["table"] == table) & (quotes["record_id"] == record_id)]
+        quotes = quotes[(quotes[RECORD_TABLE] == table) & (quotes[RECORD_ID] == record_id)]
         sources: pd.DataFrame = _frame(pkg, "sources", "pandas")
         out = quotes.merge(
             sources, on="source_id", how="left", validate="many_to_one", suffixes=("", "_source")

@@ -1,6 +1,6 @@
-"""An Arrow table of :func:`surveillance_ties.package.tables.read_table` as a pandas or polars frame.
+"""An Arrow table of :func:`surveillance_ties.datapackage.tables.read_table` as a pandas or polars frame.
 
-The column types come from :mod:`surveillance_ties.package.typemap` (the one type map), so
+The column types come from :mod:`surveillance_ties.datapackage.typemap` (the one type map), so
 ``st.load`` agrees with the release's Parquet and SQLite files.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from surveillance_ties.package import MissingDependencyError, TableSchema
-from surveillance_ties.package.typemap import pandas_dtype, polars_dtype
+from surveillance_ties.datapackage import MissingDependencyError, TableSchema
+from surveillance_ties.datapackage.typemap import pandas_dtype, polars_dtype
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -21,7 +21,7 @@ not. The SQLite and Parquet files are deterministic for given SQLite and pyarrow
 
 All or nothing: every file is written into a hidden staging folder inside ``out`` and flushed to
 disk; then they replace their targets together (see
-:func:`surveillance_ties.package.writing.replace_all`). A failure at any step leaves ``out``
+:func:`surveillance_ties.datapackage.writing.replace_all`). A failure at any step leaves ``out``
 exactly as it was.
 """
 
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from surveillance_ties.package import (
+from surveillance_ties.datapackage import (
     DataError,
     Package,
     PackageError,
@@ -46,10 +46,10 @@ from surveillance_ties.package import (
     dumps,
     open_package,
 )
-from surveillance_ties.package.descriptor import refreshed
-from surveillance_ties.package.hashing import digest_bytes
-from surveillance_ties.package.stores import FolderStore
-from surveillance_ties.package.writing import replace_all, write_error
+from surveillance_ties.datapackage.descriptor import refreshed
+from surveillance_ties.datapackage.hashing import digest_bytes
+from surveillance_ties.datapackage.stores import FolderStore
+from surveillance_ties.datapackage.writing import replace_all, write_error
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_MODE = 0o100644  # regular file, rw-r--r--
@@ -192,8 +192,8 @@ def build(
     its release files into ``out``.
 
     Raises :class:`InvalidPackageError` when the package is invalid (nothing is written),
-    :class:`BuildError` (a :class:`~surveillance_ties.package.errors.PackageError`) when it
-    cannot be built, and :class:`~surveillance_ties.package.errors.WriteError` when ``out``
+    :class:`BuildError` (a :class:`~surveillance_ties.datapackage.errors.PackageError`) when it
+    cannot be built, and :class:`~surveillance_ties.datapackage.errors.WriteError` when ``out``
     cannot be written; in every case ``out`` is left as it was.
     """
     from surveillance_ties.release import export  # pyarrow loads only for a build
@@ -202,10 +202,10 @@ def build(
         if not isinstance(pkg.store, FolderStore):
             raise BuildError(f"{pkg.label}: a release is built from a package folder")
         root = pkg.store.root
+        entries = zip_entries(pkg)  # refuses a link or special file before anything else
         check_valid(root, validator)
         name, version = artifact_names(pkg)
         stem = f"{name}-{version}"
-        entries = zip_entries(pkg)
         out_dir = Path(out)
         created = [p for p in (out_dir, *out_dir.parents) if not p.exists()]  # deepest first
         try:
@@ -228,7 +228,7 @@ def build(
             for f in files:
                 os.chmod(staging / f, 0o644)
                 _fsync(staging / f)
-            replace_all({out_dir / f: staging / f for f in files}, staging)
+            replace_all({out_dir / f: staging / f for f in files})
         except BaseException as exc:
             shutil.rmtree(staging, ignore_errors=True)
             for folder in created:  # remove the folders this build made, if still empty

@@ -43,9 +43,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from surveillance_ties.package import ForeignKey, Package, Resource, TableSchema, open_package
-from surveillance_ties.package.hashing import digest_stream
-from surveillance_ties.package.tables import read_text
+from surveillance_ties.datapackage import ForeignKey, Package, Resource, TableSchema, open_package
+from surveillance_ties.datapackage.hashing import digest_stream
+from surveillance_ties.datapackage.tables import read_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -351,11 +351,11 @@ def _occurrence(ids: np.ndarray) -> np.ndarray:
 
 
 def _dicts(table: pa.Table, idx: np.ndarray) -> list[dict[str, str]]:
-    import pyarrow as pa
+    from surveillance_ties.datapackage import arrow
 
     if not len(idx):
         return []
-    rows: list[dict[str, str]] = table.take(pa.array(idx, pa.int64())).to_pylist()
+    rows: list[dict[str, str]] = table.take(arrow.ints(idx)).to_pylist()
     return rows
 
 
@@ -462,8 +462,8 @@ def diff(
 ) -> PackageDiff:
     """Compare two opened copies of the package.
 
-    Raises :class:`~surveillance_ties.package.errors.PackageError` when a file cannot be read and
-    :class:`~surveillance_ties.package.errors.DataError` when a table does not fit its schema's header.
+    Raises :class:`~surveillance_ties.datapackage.errors.PackageError` when a file cannot be read and
+    :class:`~surveillance_ties.datapackage.errors.DataError` when a table does not fit its schema's header.
     """
     result = PackageDiff(
         old=old_label or old.label,
@@ -495,7 +495,7 @@ def diff(
 def diff_sources(old: str, new: str, *, base: str | Path = ".") -> PackageDiff:
     """Open two copies of the package (folder, ``datapackage.json``, zip or git revision) and diff them.
 
-    Raises :class:`~surveillance_ties.package.errors.PackageError` when a copy cannot be opened.
+    Raises :class:`~surveillance_ties.datapackage.errors.PackageError` when a copy cannot be opened.
     """
     with ExitStack() as stack:
         old_pkg = stack.enter_context(open_package(old, revisions=True, base=base))

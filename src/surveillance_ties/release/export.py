@@ -1,7 +1,7 @@
 """The package as a SQLite database and as Parquet files, typed like ``st.load``.
 
-Every table is read once by :func:`surveillance_ties.package.tables.read_table`, so its column
-types come from the one type map (:mod:`surveillance_ties.package.typemap`) that ``st.load``
+Every table is read once by :func:`surveillance_ties.datapackage.tables.read_table`, so its column
+types come from the one type map (:mod:`surveillance_ties.datapackage.typemap`) that ``st.load``
 uses too; nothing here names a table.
 
 In SQLite each resource is one table, in the CSV's row order, with ``NOT NULL`` for required
@@ -21,9 +21,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from surveillance_ties.package import Package, TableSchema
-from surveillance_ties.package.tables import read_table
-from surveillance_ties.package.typemap import sqlite_type
+from surveillance_ties.datapackage import Package, TableSchema
+from surveillance_ties.datapackage.tables import read_table
+from surveillance_ties.datapackage.typemap import sqlite_type
 
 PARQUET_COMPRESSION = "zstd"
 
@@ -104,7 +104,7 @@ def write_sqlite(pkg: Package, target: Path) -> None:
             try:
                 con.executemany(insert, rows)
             except sqlite3.IntegrityError as exc:
-                from surveillance_ties.package import DataError
+                from surveillance_ties.datapackage import DataError
 
                 raise DataError(
                     f"{pkg.where(resource.path)}: violates its schema in SQLite ({exc})"

@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 
-from surveillance_ties.package import Package, PackageError, default_root, dumps, open_package
-from surveillance_ties.package.revisions import release_tags
-from surveillance_ties.package.stores import FolderStore
-from surveillance_ties.package.writing import locked, write_atomic
+from surveillance_ties.datapackage import Package, PackageError, default_root, dumps, open_package
+from surveillance_ties.datapackage.revisions import release_tags
+from surveillance_ties.datapackage.stores import FolderStore
+from surveillance_ties.datapackage.writing import locked, write_atomic
 from surveillance_ties.release.diff import PackageDiff, TableDiff, diff
 from surveillance_ties.release.diff_render import describe_metadata_change, describe_schema_change
 
@@ -279,7 +279,7 @@ def check(path: str | os.PathLike[str] | None = None, against: str | None = None
     """Check the package at ``path`` against the last release (or ``against``: a revision, folder or zip).
 
     ``None`` is the package around the current folder. Raises
-    :class:`~surveillance_ties.package.errors.PackageError` (:class:`ReleaseError` among them)
+    :class:`~surveillance_ties.datapackage.errors.PackageError` (:class:`ReleaseError` among them)
     when something cannot be read.
     """
     with _folder(path) as pkg:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from surveillance_ties.package import Field
-from surveillance_ties.package.schema import enum_text
+from surveillance_ties.datapackage import Field, arrow
+from surveillance_ties.datapackage.model import RECORD_FIELD, RECORD_ID, RECORD_TABLE
+from surveillance_ties.datapackage.schema import enum_text
 from surveillance_ties.validation import strings, types
 from surveillance_ties.validation.read import Table, positions
 from surveillance_ties.validation.report import Collector
@@ -110,7 +111,7 @@ def _constraints(t: Table, out: Collector, field: Field, col: Any, ok: Any) -> N
             nums = [float(e) for e in enum if isinstance(e, int | float | str) and _is_float(e)]
             inside = pc.is_in(values, value_set=pa.array(nums, pa.float64()))
         else:
-            inside = pc.is_in(col, value_set=strings.arrow_strings([enum_text(e) for e in enum]))
+            inside = pc.is_in(col, value_set=arrow.strings([enum_text(e) for e in enum]))
         t.emit(
             out,
             "enum",
@@ -132,16 +133,21 @@ def _constraints(t: Table, out: Collector, field: Field, col: Any, ok: Any) -> N
         (field.maximum, "maximum", pc.less_equal, "more than the maximum"),
     ):
         if limit_value is not None:
-            values = types.comparable(pc.if_else(ok, col, _zero(field)), field)
+            values = types.comparable(pc.if_else(ok, col, arrow.scalar(_zero(field))), field)
             if values is not None:
-                limit = types.bound(limit_value, field)
-                mask = pc.and_(ok, pc.invert(pc.fill_null(op(values, limit), False)))  # NaN fails both
+                limit = arrow.scalar(types.bound(limit_value, field))
+                failed = pc.fill_null(op(values, limit), arrow.scalar(False))  # NaN fails both
+                mask = pc.and_(ok, pc.invert(failed))
                 t.emit(out, code, name, mask, says("is " + word + " " + str(limit_value)))
     if field.min_length is not None or field.max_length is not None:
         length = pc.utf8_length(col)
         lo, hi = field.min_length, field.max_length
         mask = pc.and_(
-            ok, pc.or_(pc.less(length, lo or 0), pc.greater(length, hi if hi is not None else 2**31))
+            ok,
+            pc.or_(
+                pc.less(length, arrow.scalar(lo or 0)),
+                pc.greater(length, arrow.scalar(hi if hi is not None else 2**31)),
+            ),
         )
         t.emit(
             out,
@@ -183,7 +189,7 @@ def _matches(col: Any, pattern: str) -> Any:
         regex = re.compile(f"^(?:{pattern})$")
         distinct = pc.unique(col).to_pylist()  # once per distinct value
         good = [v for v in distinct if regex.match(v)]
-        return pc.is_in(col, value_set=strings.arrow_strings(good))
+        return pc.is_in(col, value_set=arrow.strings(good))
 
 
 def codes_of(cols: list[Any]) -> np.ndarray:
@@ -195,7 +201,7 @@ def codes_of(cols: list[Any]) -> np.ndarray:
     for col in cols:
         arr = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
         enc = arr.dictionary_encode()
-        codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = arrow.numpy(enc.indices).astype(np.int64)
         if key is None:
             key = codes
         else:
@@ -217,7 +223,7 @@ def duplicates(cols: list[Any], skip: Any = None) -> np.ndarray:
         if pc.all(pc.less(before, after)).as_py():
             return np.zeros(n, dtype=bool)
         if pc.all(pc.less_equal(before, after)).as_py():  # sorted with repeats: a repeat follows its twin
-            repeat = np.concatenate(([False], np.asarray(pc.equal(before, after).to_numpy(), dtype=bool)))
+            repeat = np.concatenate(([False], arrow.numpy(pc.equal(before, after))))
             if skip is not None:
                 repeat[positions(skip)] = False
             return repeat
@@ -313,7 +319,7 @@ def groups(col: Any) -> dict[str, np.ndarray]:
     import numpy as np
 
     enc = (col.combine_chunks() if hasattr(col, "combine_chunks") else col).dictionary_encode()
-    codes = enc.indices.to_numpy(zero_copy_only=False)
+    codes = arrow.numpy(enc.indices)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(enc.dictionary) + 1))
     return {
@@ -326,8 +332,8 @@ def _absent(col: Any, rows: np.ndarray, allowed: Any) -> np.ndarray:
     import numpy as np
     import pyarrow.compute as pc
 
-    cells = pc.take(col, strings.arrow_ints(rows))
-    found = pc.is_in(cells, value_set=allowed).to_numpy(zero_copy_only=False)
+    cells = pc.take(col, arrow.ints(rows))
+    found = arrow.numpy(pc.is_in(cells, value_set=allowed))
     empty = strings.lengths(cells) == 0
     return np.asarray(rows[~np.asarray(found, dtype=bool) & ~empty])
 
@@ -343,7 +349,8 @@ def _mask(n: int, idx: np.ndarray) -> np.ndarray:
 def check_citations(
     tables: dict[str, Table], out: Collector, known: set[str] | frozenset[str] = frozenset()
 ) -> None:
-    """For tables with ``table`` and ``record_id`` fields: the record exists, ``field`` is a field.
+    """For tables with ``record_table`` and ``record_id`` fields: the record exists, ``field`` is a
+    field of its table.
 
     ``known`` names every resource of the package, readable or not: a citation into a resource that
     exists but could not be checked is not reported again.
@@ -352,31 +359,31 @@ def check_citations(
     import pyarrow.compute as pc
 
     for t in tables.values():
-        if "table" not in t.columns or "record_id" not in t.columns:
+        if RECORD_TABLE not in t.columns or RECORD_ID not in t.columns:
             continue
-        for target, rows in groups(t.columns["table"]).items():  # once per cited table
+        for target, rows in groups(t.columns[RECORD_TABLE]).items():  # once per cited table
             ref = tables.get(target)
             if ref is None:
                 if target not in known:  # not a table of the package at all
-                    bad = _absent(t.columns["record_id"], rows, strings.arrow_strings([]))
-                    for done in t.flagged.get("table", []):  # an enum error says enough
+                    bad = _absent(t.columns[RECORD_ID], rows, arrow.strings([]))
+                    for done in t.flagged.get(RECORD_TABLE, []):  # an enum error says enough
                         bad = np.setdiff1d(bad, done)
                     msg = says(f"cannot be found: the package has no table {target!r}")
-                    t.emit(out, "citation-record", "record_id", _mask(t.num_rows, bad), msg)
+                    t.emit(out, "citation-record", RECORD_ID, _mask(t.num_rows, bad), msg)
                 continue
             pk = ref.primary_key
             if len(pk) == 1 and pk[0] in ref.columns:
                 ids = pc.filter(ref.columns[pk[0]], pc.invert(ref.missing(pk[0]))).combine_chunks()
-                bad = _absent(t.columns["record_id"], rows, ids)
+                bad = _absent(t.columns[RECORD_ID], rows, ids)
                 w = f"{ref.file} ({pk[0]})"
-                t.emit(out, "citation-record", "record_id", _mask(t.num_rows, bad), says(f"is not in {w}"))
-            if "field" in t.columns:
-                names = strings.arrow_strings(ref.resource.field_names)
-                bad = _absent(t.columns["field"], rows, names)
+                t.emit(out, "citation-record", RECORD_ID, _mask(t.num_rows, bad), says(f"is not in {w}"))
+            if RECORD_FIELD in t.columns:
+                names = arrow.strings(ref.resource.field_names)
+                bad = _absent(t.columns[RECORD_FIELD], rows, names)
                 t.emit(
                     out,
                     "citation-field",
-                    "field",
+                    RECORD_FIELD,
                     _mask(t.num_rows, bad),
                     says(f"is not a field of {target}"),
                 )

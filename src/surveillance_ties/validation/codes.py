@@ -216,13 +216,13 @@ _ALL: tuple[Code, ...] = (
         "citation-record",
         "cells",
         "Cited record not found",
-        "use the primary key of an existing record of the table named in `table`",
+        "use the primary key of an existing record of the table named in `record_table`",
     ),
     Code(
         "citation-field",
         "cells",
         "Cited field not found",
-        "use a field name of the table named in `table`, or leave `field` empty for the whole record",
+        "use a field name of the table named in `record_table`, or leave `field` empty for the whole record",
     ),
     # integrity
     Code("hash", "integrity", "Stale hash", _REHASH),

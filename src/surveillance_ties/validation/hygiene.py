@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from surveillance_ties.package.text import WHITESPACE
+from surveillance_ties.datapackage.text import WHITESPACE
 from surveillance_ties.validation import strings
 from surveillance_ties.validation.cells import short
 from surveillance_ties.validation.read import Table

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from surveillance_ties.datapackage import arrow
 from surveillance_ties.validation import strings
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from surveillance_ties.validation.read import Table
     from surveillance_ties.validation.report import Collector
 
-PARTIAL_DATES = ("announced", "ended", "launched", "discontinued", "date", "published")
+PARTIAL_DATES = ("announced", "ended", "launched", "discontinued", "action_date", "published")
 DATE_ORDER = (("announced", "ended"), ("launched", "discontinued"))
 #: end field -> (statuses that need it, statuses that forbid it)
 STATUS_END: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -63,11 +64,10 @@ def _empty(col: Any) -> np.ndarray:
 
 
 def _in(col: Any, values: frozenset[str]) -> np.ndarray:
-    import numpy as np
     import pyarrow.compute as pc
 
-    hit = pc.is_in(col, value_set=strings.arrow_strings(sorted(values)))
-    mask: np.ndarray = np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+    hit = pc.is_in(col, value_set=arrow.strings(sorted(values)))
+    mask: np.ndarray = arrow.numpy(hit)
     return mask
 
 
@@ -132,11 +132,10 @@ def _amount_currency(cols: Columns) -> np.ndarray:
 
 
 def _self_tie(cols: Columns) -> np.ndarray:
-    import numpy as np
     import pyarrow.compute as pc
 
-    same = pc.fill_null(pc.equal(cols["org_id"], cols["partner_org_id"]), False)
-    bad: np.ndarray = np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool) & ~_empty(cols["org_id"])
+    same = arrow.numpy(pc.equal(cols["org_id"], cols["partner_org_id"]))
+    bad: np.ndarray = same & ~_empty(cols["org_id"])
     return bad
 
 

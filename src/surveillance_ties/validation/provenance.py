@@ -2,12 +2,12 @@
 
 Keyed off field names: the *sources* table is the one with ``source_id`` and ``archive_path``
 (and ``cited_by`` for sources that are not archived); the *citations* table has ``source_id`` and
-``quote`` (and ``table``/``record_id`` for the uncited-record check, whose cited tables are the
-``enum`` of ``table``).
+``quote`` (and ``record_table``/``record_id`` for the uncited-record check, whose cited tables are the
+``enum`` of ``record_table``).
 
 A quote matches when it occurs in the archived text of its source, or, for a source that is not
 archived, of its ``cited_by`` source, after both are folded by the one folding rule
-(:func:`surveillance_ties.package.text.fold`): runs of white space to one space and curly quotes
+(:func:`surveillance_ties.datapackage.text.fold`): runs of white space to one space and curly quotes
 to straight ones. Quotes are folded column-wise with pyarrow; each archive is read and
 folded once; the search runs per archive over all its quotes (polars' element-wise literal
 ``str.contains`` when many quotes are to be checked and polars is installed, else Python's
@@ -18,16 +18,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from surveillance_ties.package import Package, PackageError
-from surveillance_ties.package.stores import unsafe_reason
-from surveillance_ties.package.text import CURLY as _CURLY
-from surveillance_ties.package.text import WHITESPACE
-from surveillance_ties.package.text import fold as fold_text
+from surveillance_ties.datapackage import Package, PackageError, arrow
+from surveillance_ties.datapackage.model import (
+    ARCHIVE_PATH,
+    CITED_BY,
+    QUOTE,
+    RECORD_ID,
+    RECORD_TABLE,
+    SOURCE_ID,
+)
+from surveillance_ties.datapackage.stores import unsafe_reason
+from surveillance_ties.datapackage.text import CURLY as _CURLY
+from surveillance_ties.datapackage.text import WHITESPACE
+from surveillance_ties.datapackage.text import fold as fold_text
 from surveillance_ties.validation.cells import groups, says, short
 from surveillance_ties.validation.quotes import occurs
 from surveillance_ties.validation.read import Table
 from surveillance_ties.validation.report import Collector
-from surveillance_ties.validation.strings import arrow_ints, arrow_strings
 
 SEEDS = "seeds"
 _SPACE_RUN = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]+"
@@ -41,7 +48,7 @@ def _find(tables: dict[str, Table], *fields: str) -> Table | None:
 
 
 def fold_column(col: Any) -> Any:
-    """:func:`surveillance_ties.package.text.fold` over a whole text column, then stripped.
+    """:func:`surveillance_ties.datapackage.text.fold` over a whole text column, then stripped.
 
     Only the cells that need it (a curly quote, a white-space character other than a single
     space, or a space at either end) go through the regex replacement.
@@ -66,11 +73,11 @@ def check_archives(package: Package, tables: dict[str, Table], out: Collector) -
     """``archive-missing`` for archive paths that are not files under seeds/; the folded texts."""
     import pyarrow.compute as pc
 
-    sources = _find(tables, "source_id", "archive_path")
+    sources = _find(tables, SOURCE_ID, ARCHIVE_PATH)
     texts: dict[str, str] = {}
     if sources is None:
         return texts
-    col = sources.columns["archive_path"]
+    col = sources.columns[ARCHIVE_PATH]
     missing: list[str] = []
     for path in pc.unique(col).to_pylist():  # once per archive
         if not path:
@@ -84,7 +91,7 @@ def check_archives(package: Package, tables: dict[str, Table], out: Collector) -
         if not ok:
             missing.append(path)
     if missing:
-        mask = pc.is_in(col, value_set=arrow_strings(missing))
+        mask = pc.is_in(col, value_set=arrow.strings(missing))
         sources.emit(
             out,
             "archive-missing",
@@ -100,27 +107,27 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
     import numpy as np
     import pyarrow.compute as pc
 
-    sources = _find(tables, "source_id", "archive_path")
-    cites = _find(tables, "source_id", "quote")
+    sources = _find(tables, SOURCE_ID, ARCHIVE_PATH)
+    cites = _find(tables, SOURCE_ID, QUOTE)
     if sources is None or cites is None or cites.num_rows == 0:
         return
-    ids = sources.columns["source_id"].combine_chunks()
-    archive = sources.columns["archive_path"].combine_chunks()
-    if "cited_by" in sources.columns:  # a source that is not archived is checked against its citer
-        citer = pc.index_in(sources.columns["cited_by"].combine_chunks(), value_set=ids)
-        archive = pc.if_else(pc.equal(archive, ""), pc.take(archive, citer), archive)
-    known = arrow_strings(sorted(texts))
-    archive = pc.fill_null(archive, "")
-    source_of = pc.index_in(cites.columns["source_id"], value_set=ids)
-    archive_no = pc.take(pc.index_in(archive, value_set=known), source_of).to_numpy(zero_copy_only=False)
-    has_quote = ~np.asarray(cites.missing("quote").to_numpy(), dtype=bool)
+    ids = sources.columns[SOURCE_ID].combine_chunks()
+    archive = sources.columns[ARCHIVE_PATH].combine_chunks()
+    if CITED_BY in sources.columns:  # a source that is not archived is checked against its citer
+        citer = pc.index_in(sources.columns[CITED_BY].combine_chunks(), value_set=ids)
+        archive = pc.if_else(pc.equal(archive, arrow.scalar("")), pc.take(archive, citer), archive)
+    known = arrow.strings(sorted(texts))
+    archive = pc.fill_null(archive, arrow.scalar(""))
+    source_of = pc.index_in(cites.columns[SOURCE_ID], value_set=ids)
+    archive_no = arrow.numpy(pc.take(pc.index_in(archive, value_set=known), source_of), null=-1)
+    has_quote = ~arrow.numpy(cites.missing(QUOTE))
     # no archived text anywhere (not archived, not cited by an archived source): cannot be verbatim
-    unarchived = pc.fill_null(pc.take(pc.equal(archive, ""), source_of), False)
-    nowhere = has_quote & np.asarray(unarchived.to_numpy(zero_copy_only=False), dtype=bool)
-    rows = np.flatnonzero(~np.isnan(archive_no.astype("float64")) & has_quote)
+    unarchived = arrow.numpy(pc.take(pc.equal(archive, arrow.scalar("")), source_of))
+    nowhere = has_quote & unarchived
+    rows = np.flatnonzero((archive_no >= 0) & has_quote)
     group = archive_no[rows].astype(np.int64)
-    quote = cites.columns["quote"]
-    quotes = fold_column(quote if len(rows) == len(quote) else pc.take(quote, arrow_ints(rows)))
+    quote = cites.columns[QUOTE]
+    quotes = fold_column(quote if len(rows) == len(quote) else pc.take(quote, arrow.ints(rows)))
     archive_texts = [texts[p].encode("utf-8") for p in known.to_pylist()]
     found = occurs(quotes, group, archive_texts)
     mask = nowhere.copy()
@@ -135,14 +142,14 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
 
 
 def check_uncited(tables: dict[str, Table], out: Collector) -> None:
-    """``uncited-record``: every record of the tables named in citations' ``table`` enum is cited."""
+    """``uncited-record``: every record of the tables named in citations' ``record_table`` enum is cited."""
     import pyarrow.compute as pc
 
-    cites = _find(tables, "table", "record_id")
+    cites = _find(tables, RECORD_TABLE, RECORD_ID)
     if cites is None or cites.resource.schema is None:
         return
-    field = cites.resource.schema.field("table")
-    by_table = groups(cites.columns["table"])
+    field = cites.resource.schema.field(RECORD_TABLE)
+    by_table = groups(cites.columns[RECORD_TABLE])
     for name in field.categories:  # once per cited table
         t = tables.get(name)
         if t is None:
@@ -151,9 +158,7 @@ def check_uncited(tables: dict[str, Table], out: Collector) -> None:
         if len(pk) != 1 or pk[0] not in t.columns:
             continue
         rows = by_table.get(name)
-        cited = (
-            pc.take(cites.columns["record_id"], arrow_ints(rows)) if rows is not None else arrow_strings([])
-        )
+        cited = pc.take(cites.columns[RECORD_ID], arrow.ints(rows)) if rows is not None else arrow.strings([])
         ids = t.columns[pk[0]]
         mask = pc.and_(pc.invert(pc.is_in(ids, value_set=cited)), pc.invert(t.missing(pk[0])))
         t.emit(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from surveillance_ties.datapackage import arrow
 from surveillance_ties.validation import strings
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def occurs(quotes: Any, text_of: np.ndarray, texts: list[bytes]) -> np.ndarray:
         candidates = _views(pa.py_buffer(buf), body, pair_pos, length)
         wanted = _views(quotes.buffers()[2], qbody, qstart[pair_row], length)
         same = pc.equal(wanted, candidates)
-        found[pair_row[np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)]] = True
+        found[pair_row[arrow.numpy(same)]] = True
     return found
 
 

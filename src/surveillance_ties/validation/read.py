@@ -18,8 +18,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from surveillance_ties.package import MissingFileError, Package, PackageError, Resource, UnsafePathError
-from surveillance_ties.package.hashing import Digest
+from surveillance_ties.datapackage import (
+    MissingFileError,
+    Package,
+    PackageError,
+    Resource,
+    UnsafePathError,
+    arrow,
+)
+from surveillance_ties.datapackage.hashing import Digest
 from surveillance_ties.validation.report import Collector
 
 if TYPE_CHECKING:
@@ -66,9 +73,8 @@ class Table:
         self._lines = self.lines(keep)
         if self.quiet is not None:
             self.quiet = self.quiet[keep]
-        from surveillance_ties.validation.strings import arrow_mask
 
-        self.data = self.data.filter(arrow_mask(~mask))
+        self.data = self.data.filter(arrow.mask(~mask))
         names = list(self.columns)
         index = {h: i for i, h in reversed(list(enumerate(self.header)))}
         self.columns = {n: self.data.column(index[n]) for n in names}
@@ -89,14 +95,14 @@ class Table:
             import pyarrow as pa
             import pyarrow.compute as pc
 
-            from surveillance_ties.validation.strings import arrow_mask, arrow_strings, lengths
+            from surveillance_ties.validation.strings import lengths
 
             values = list(self.resource.schema.missing_values) if self.resource.schema else [""]
             col = self.columns[name]
             if values == [""]:
-                self._missing[name] = pa.chunked_array([arrow_mask(lengths(col) == 0)])
+                self._missing[name] = pa.chunked_array([arrow.mask(lengths(col) == 0)])
             else:
-                self._missing[name] = pc.is_in(col, value_set=arrow_strings(values))
+                self._missing[name] = pc.is_in(col, value_set=arrow.strings(values))
         return self._missing[name]
 
     def emit(
@@ -143,7 +149,8 @@ def positions(mask: Any) -> np.ndarray:
     if isinstance(mask, pa.ChunkedArray | pa.Array):
         if not pc.any(mask).as_py():
             return np.empty(0, dtype=np.int64)
-        return np.flatnonzero(pc.fill_null(mask, False).to_numpy())
+
+        return np.flatnonzero(arrow.numpy(mask))
     raise TypeError(type(mask))
 
 
@@ -170,7 +177,8 @@ def read_table(
         out.add("resource-missing", file, f"{file} does not exist (datapackage.json lists it)")
         return None
     except UnsafePathError as exc:
-        out.add("resource-path", package.descriptor_file, f"resource {resource.name!r}: {exc}")
+        reason = str(exc).removeprefix(package.where(file) + ": ")
+        out.add("resource-path", package.descriptor_file, f"resource {resource.name!r}: {file} {reason}")
         return None
     except PackageError as exc:
         out.add("resource-missing", file, f"{file} cannot be read ({exc})")
@@ -262,7 +270,7 @@ def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
         import numpy as np
 
         cells = list(zip(*(c for _, c in extra), strict=True))
-        more = pa.table({n: pa.array(list(cells[i]), pa.string()) for i, n in enumerate(names)})
+        more = pa.table({n: arrow.strings(list(cells[i])) for i, n in enumerate(names)})
         rows = pa.concat_tables([rows, more])
         assert lines is not None
         lines = np.concatenate([lines, np.array([ln for ln, _ in extra], dtype=np.int64)])

@@ -215,7 +215,9 @@ def _materialize(batch: _Batch, limit: int) -> list[Error]:
     elif isinstance(batch.values, Sequence):
         values = [batch.values[int(i)] for i in idx]
     else:
-        values = batch.values.take(idx).to_pylist()
+        from surveillance_ties.datapackage import arrow
+
+        values = batch.values.take(arrow.ints(idx)).to_pylist()
     return [
         Error(batch.code, batch.file, int(line), batch.column, v, batch.message(v), batch.hint)
         for line, v in zip(lines, values, strict=True)

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from surveillance_ties.package import DESCRIPTOR, Package, PackageError, default_root, open_package
+from surveillance_ties.datapackage import DESCRIPTOR, Package, PackageError, default_root, open_package
 from surveillance_ties.validation.report import Collector, Report
 
 if TYPE_CHECKING:

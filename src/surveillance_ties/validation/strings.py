@@ -1,5 +1,7 @@
 """Cheap facts about every cell of a text column, read straight from Arrow's buffers with numpy.
 
+(Arrays are built from numpy without pandas by :mod:`surveillance_ties.datapackage.arrow`.)
+
 A pyarrow string array is an offsets buffer and one data buffer of UTF-8 bytes, so the length,
 the first and the last character of every cell are a few vectorized gathers, without building a
 new array of strings.
@@ -8,6 +10,8 @@ new array of strings.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from surveillance_ties.datapackage import arrow
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,40 +39,6 @@ def _buffers(arr: Any) -> tuple[np.ndarray, np.ndarray]:
     off = np.frombuffer(offsets, dtype=width)[arr.offset : arr.offset + len(arr) + 1].astype(np.int64)
     body = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
     return off, body
-
-
-def arrow_mask(mask: np.ndarray) -> Any:
-    """A numpy boolean array as a pyarrow boolean array, built from its bits.
-
-    (``pa.array`` would first look for pandas, and wait while another thread imports it.)
-    """
-    import numpy as np
-    import pyarrow as pa
-
-    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
-    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bits)])
-
-
-def arrow_ints(values: np.ndarray) -> Any:
-    """A numpy integer array as a pyarrow int64 array, without looking for pandas."""
-    import numpy as np
-    import pyarrow as pa
-
-    data = np.ascontiguousarray(values, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
-
-
-def arrow_strings(values: list[str]) -> Any:
-    """A list of str as a pyarrow string array, without looking for pandas."""
-    import numpy as np
-    import pyarrow as pa
-
-    encoded = [v.encode("utf-8") for v in values]
-    offsets = np.zeros(len(encoded) + 1, dtype="<i4")
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    return pa.Array.from_buffers(
-        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
-    )
 
 
 def lengths(col: Any) -> np.ndarray:
@@ -173,9 +143,7 @@ def partial_dates(col: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     import numpy as np
     import pyarrow.compute as pc
 
-    shaped = np.asarray(
-        pc.fill_null(pc.match_substring_regex(col, _DATE_SHAPE), False).to_numpy(), dtype=bool
-    )
+    shaped = np.asarray(arrow.numpy(pc.match_substring_regex(col, _DATE_SHAPE)), dtype=bool)
     size = lengths(col)
     idx = np.flatnonzero(shaped)
     d = np.zeros((len(idx), 8), dtype=np.int64)

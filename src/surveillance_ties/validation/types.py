@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from surveillance_ties.package import Field
+from surveillance_ties.datapackage import Field, arrow
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -64,7 +64,8 @@ def _real_dates(col: Any, fmt: str = "%Y-%m-%d") -> Any:
     import pyarrow.compute as pc
 
     parsed = pc.strptime(col, format=fmt, unit="s", error_is_null=True)
-    return pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), col), False)
+
+    return pc.fill_null(pc.equal(pc.strftime(parsed, format=fmt), col), arrow.scalar(False))
 
 
 def _number_text(col: Any, field: Field) -> Any:
@@ -86,8 +87,6 @@ def invalid(col: pa.ChunkedArray, field: Field) -> pa.ChunkedArray | None:
     """Mask of the cells that are not values of ``field``'s type, or None when every text is."""
     import pyarrow.compute as pc
 
-    from surveillance_ties.validation.strings import arrow_strings
-
     ftype = field.type
     fmt = field.format
     if ftype == "string":
@@ -97,7 +96,7 @@ def invalid(col: pa.ChunkedArray, field: Field) -> pa.ChunkedArray | None:
         return None
     if ftype == "boolean":
         values = list(field.true_values) + list(field.false_values)
-        return _not(pc.is_in(col, value_set=arrow_strings(values)))
+        return _not(pc.is_in(col, value_set=arrow.strings(values)))
     if ftype in ("integer", "number"):
         return _not(_full(_number_text(col, field), PATTERNS[ftype]))
     if ftype == "date" and fmt not in ("default", "any"):
@@ -110,7 +109,7 @@ def invalid(col: pa.ChunkedArray, field: Field) -> pa.ChunkedArray | None:
         bad = _not(_full(col, PATTERNS[ftype]))
         if ftype == "duration":
             bad = pc.or_(
-                bad, pc.or_(pc.is_in(col, value_set=arrow_strings(["P", "PT"])), pc.ends_with(col, "T"))
+                bad, pc.or_(pc.is_in(col, value_set=arrow.strings(["P", "PT"])), pc.ends_with(col, "T"))
             )
         return bad
     if ftype == "geopoint":
@@ -130,12 +129,13 @@ def _geopoint(col: Any, fmt: str) -> Any:
     pattern = _GEOPOINT.get(fmt, _GEOPOINT["default"])
     shape = _full(col, pattern)
     text = pc.replace_substring_regex(col, r"[\[\]\s]", "")
-    split = pc.split_pattern(pc.if_else(shape, text, "0,0"), ",")
-    lon = pc.cast(pc.list_element(split, 0), "float64")
-    lat = pc.cast(pc.list_element(split, 1), "float64")
+
+    split = pc.split_pattern(pc.if_else(shape, text, arrow.scalar("0,0")), ",")
+    lon = pc.cast(pc.list_element(split, arrow.scalar(0)), "float64")
+    lat = pc.cast(pc.list_element(split, arrow.scalar(1)), "float64")
     in_range = pc.and_(
-        pc.less_equal(pc.abs(lon), 180.0),
-        pc.less_equal(pc.abs(lat), 90.0),
+        pc.less_equal(pc.abs(lon), arrow.scalar(180.0)),
+        pc.less_equal(pc.abs(lat), arrow.scalar(90.0)),
     )
     return _not(pc.and_(shape, in_range))
 
@@ -151,21 +151,18 @@ def _list(col: Any, field: Field) -> Any:
     bad_items = invalid(flat, item_field)
     if bad_items is None:
         return None
-    parents = pc.list_parent_indices(items).to_numpy()
-    bad_np = np.asarray(bad_items.to_numpy(zero_copy_only=False), dtype=bool)
+    parents = arrow.numpy(pc.list_parent_indices(items))
+    bad_np = arrow.numpy(bad_items)
     out = np.zeros(len(col), dtype=bool)
     out[parents[bad_np]] = True
-    from surveillance_ties.validation.strings import arrow_mask
 
-    return pa.chunked_array([arrow_mask(out)])
+    return pa.chunked_array([arrow.mask(out)])
 
 
 def _json(col: Any, kind: type) -> Any:
     import json
 
     import pyarrow.compute as pc
-
-    from surveillance_ties.validation.strings import arrow_strings
 
     distinct = pc.unique(col).to_pylist()
     bad: list[str] = []
@@ -176,7 +173,7 @@ def _json(col: Any, kind: type) -> Any:
             ok = False
         if not ok:
             bad.append(text)
-    return pc.is_in(col, value_set=arrow_strings(bad))
+    return pc.is_in(col, value_set=arrow.strings(bad))
 
 
 def comparable(col: pa.ChunkedArray, field: Field) -> pa.ChunkedArray | None:

@@ -18,10 +18,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from surveillance_ties.datapackage import (
+    MissingDependencyError,
+    Package,
+    PackageError,
+    default_root,
+    open_package,
+)
+from surveillance_ties.datapackage.stores import FolderStore
+from surveillance_ties.datapackage.writing import write_all
 from surveillance_ties.documents.figures.data import FigureData, FigureDataError, read_package
-from surveillance_ties.package import MissingDependencyError, Package, default_root, open_package
-from surveillance_ties.package.stores import FolderStore
-from surveillance_ties.package.writing import write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -87,11 +93,11 @@ def render_figures(
     """
     require_matplotlib()
     with open_package(path if path is not None else default_root()) as pkg:
-        root = pkg.store.root if isinstance(pkg.store, FolderStore) else Path.cwd()
+        if not isinstance(pkg.store, FolderStore) and out is None:
+            raise PackageError(f"{pkg.label}: not a package folder; give --out, the folder for the figures")
+        root = pkg.store.root if isinstance(pkg.store, FolderStore) else Path(out or ".")
         files = figure_files(pkg, root)
     target = Path(out) if out is not None else root / "docs"
-    written: list[Path] = []
-    for name, content in files.items():
-        write_atomic(target / name, content, root=root if out is None else None)
-        written.append(target / name)
-    return written
+    written = {target / name: content for name, content in files.items()}
+    write_all(written, root=root if out is None else None)
+    return list(written)

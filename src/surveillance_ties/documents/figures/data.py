@@ -1,7 +1,7 @@
 """What the figures draw, read from a data package through the package layer.
 
 The tables are read as their exact text (every cell a string, empty cells
-``""``, see :func:`surveillance_ties.package.tables.text_rows`), so this module
+``""``, see :func:`surveillance_ties.datapackage.tables.text_rows`), so this module
 needs neither pandas nor matplotlib. The timeline's events are found from the schemas, not from a list
 of column names: every partial-date field (a ``string`` whose pattern is the
 partial ISO 8601 date) of a table that refers to ``organizations`` is an event.
@@ -15,9 +15,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from surveillance_ties.datapackage import DataError, Field, Package, TableSchema
+from surveillance_ties.datapackage.tables import text_rows
 from surveillance_ties.loading.dates import bounds, precision
-from surveillance_ties.package import DataError, Field, Package, TableSchema
-from surveillance_ties.package.tables import text_rows
 
 ORGANIZATIONS = "organizations"
 

@@ -72,7 +72,7 @@ EVENT_KINDS: dict[str, tuple[str, str, str]] = {
     "ended": ("#CC3311", "X", "tie ended or called off"),
     "launched": ("#009988", "^", "feature launched"),
     "discontinued": ("#EE7733", "v", "feature discontinued"),
-    "date": ("#EE3377", "D", "regulatory action"),
+    "action_date": ("#EE3377", "D", "regulatory action"),
 }
 SPARE_EVENT_COLOURS = ["#33BBEE", "#BBBBBB", "#000000"]
 

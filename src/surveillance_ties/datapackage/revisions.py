@@ -1,6 +1,6 @@
 """Git revisions of the repository around a package: is a name a revision, and the release tags.
 
-The package as it is in a revision is read by :class:`~surveillance_ties.package.stores.GitStore`
+The package as it is in a revision is read by :class:`~surveillance_ties.datapackage.stores.GitStore`
 blob by blob; nothing is checked out or extracted.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from surveillance_ties.package.stores import git
+from surveillance_ties.datapackage.stores import git
 
 __all__ = ["TAG_PATTERN", "git_location", "is_revision", "release_tags"]
 

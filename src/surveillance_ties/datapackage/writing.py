@@ -3,8 +3,9 @@
 - :func:`write_atomic` writes a temporary file in the target's folder, flushes and fsyncs it,
   then renames it over the target: a reader sees the old file or the new one, never a part.
   On any failure the temporary file is removed and the old file is left whole.
-- :func:`replace_all` moves a set of staged files into place together: if one move fails, the
-  ones already moved are put back, so the targets are all new or all as they were.
+- :func:`replace_all` moves a set of staged files into place together, and :func:`write_all`
+  writes a set of files that way: if one move fails, the ones already moved are put back, so the
+  targets are all new or all as they were.
 - :func:`locked` holds an exclusive lock on a package folder while a command reads, changes and
   writes its ``datapackage.json`` or ``CITATION.cff``, so two commands cannot lose an update.
 
@@ -22,9 +23,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from surveillance_ties.package.errors import WriteError
+from surveillance_ties.datapackage.errors import WriteError
 
-__all__ = ["LOCK_TIMEOUT", "locked", "replace_all", "write_atomic", "write_error"]
+__all__ = ["LOCK_TIMEOUT", "locked", "replace_all", "write_all", "write_atomic", "write_error"]
 
 #: Seconds a command waits for another one's lock on the same package before giving up.
 LOCK_TIMEOUT = 60.0
@@ -98,33 +99,74 @@ def write_atomic(
     _fsync_dir(folder)
 
 
-def replace_all(staged: Mapping[Path, Path], backup_dir: Path) -> None:
+def replace_all(staged: Mapping[Path, Path]) -> None:
     """Move each staged file onto its target (keys), all or none.
 
-    ``backup_dir`` (on the same file system, usually the staging folder) keeps the previous
-    targets until every move has worked; on a failure the moved files are taken back and the
-    previous ones restored, then a :class:`WriteError` is raised.
+    Each staged file must be on the target's file system (in its folder, or a staging folder
+    beside it). The previous targets are kept under hidden names beside them until every move
+    has worked; on a failure the moved files are taken back and the previous ones restored, then
+    a :class:`WriteError` names the file that could not be written.
     """
     moved: list[Path] = []
     backups: dict[Path, Path] = {}
+    target = next(iter(staged), Path("."))
     try:
-        for i, (target, new) in enumerate(staged.items()):
+        for target, new in staged.items():
             if target.exists() or target.is_symlink():
-                backup = backup_dir / f".previous-{i}-{target.name}"
+                backup = target.with_name(f".{target.name}.{os.getpid()}.previous")
                 os.replace(target, backup)
                 backups[target] = backup
             os.replace(new, target)
             moved.append(target)
     except OSError as exc:
-        for target in moved:
+        for done in moved:
             with suppress(OSError):
-                target.unlink()
-        for target, backup in backups.items():
+                done.unlink()
+        for original, backup in backups.items():
             with suppress(OSError):
-                os.replace(backup, target)
-        raise write_error(next(iter(staged)).parent, exc) from None
-    for target in {t.parent for t in staged}:
-        _fsync_dir(target)
+                os.replace(backup, original)
+        raise write_error(target, exc) from None
+    for backup in backups.values():
+        with suppress(OSError):
+            backup.unlink()
+    for folder in {t.parent for t in staged}:
+        _fsync_dir(folder)
+
+
+def write_all(files: Mapping[Path, bytes], *, root: Path | str | None = None) -> None:
+    """Write several files together: all new, or (on any failure) all exactly as they were.
+
+    Every file is first written to a temporary file in its target's folder and flushed to disk;
+    only then do they replace their targets (:func:`replace_all`). ``root``, when given, is the
+    package folder every target's folder must resolve inside (checked before anything is written).
+    """
+    paths = [Path(p) for p in files]
+    if root is not None:
+        for path in paths:
+            if not _inside(path.parent if path.parent.exists() else Path(root), Path(root)):
+                raise WriteError(
+                    f"{path}: its folder leads outside the package {root} (a link?); "
+                    "replace the link with a real folder"
+                )
+    staged: dict[Path, Path] = {}
+    try:
+        for path, data in zip(paths, files.values(), strict=True):
+            mode = path.stat().st_mode & 0o777 if path.is_file() and not path.is_symlink() else 0o644
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            staged[path] = Path(name)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(name, mode)
+        replace_all(staged)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    finally:
+        for tmp in staged.values():
+            with suppress(OSError):
+                tmp.unlink()
 
 
 @contextmanager

@@ -6,7 +6,7 @@
 - a package folder, or its ``datapackage.json``;
 - a release zip (read in place), optionally checked against a ``sha256``;
 - an ``https://`` URL of a release zip (downloaded once into the cache, see
-  :mod:`surveillance_ties.package.fetch`);
+  :mod:`surveillance_ties.datapackage.fetch`);
 - with ``revisions=True``, a git revision (``HEAD~1``, ``v0.1.0``, ``origin/main``) of the
   repository around ``base``: the package at ``base``'s place in that revision.
 
@@ -21,13 +21,13 @@ import os
 import zipfile
 from pathlib import Path
 
-from surveillance_ties.package.descriptor import Package, read_package
-from surveillance_ties.package.errors import HashMismatchError, PackageError
-from surveillance_ties.package.hashing import Digest, digest_stream
-from surveillance_ties.package.installed import package_root
-from surveillance_ties.package.model import DESCRIPTOR
-from surveillance_ties.package.revisions import git_location, is_revision
-from surveillance_ties.package.stores import FolderStore, GitStore, Store, ZipStore
+from surveillance_ties.datapackage.descriptor import Package, read_package
+from surveillance_ties.datapackage.errors import HashMismatchError, PackageError
+from surveillance_ties.datapackage.hashing import Digest, digest_stream
+from surveillance_ties.datapackage.installed import package_root
+from surveillance_ties.datapackage.model import DESCRIPTOR
+from surveillance_ties.datapackage.revisions import git_location, is_revision
+from surveillance_ties.datapackage.stores import FolderStore, GitStore, Store, ZipStore
 
 __all__ = ["HINT", "SourceLike", "find_root", "open_package", "verify_tables"]
 
@@ -148,9 +148,9 @@ def open_package(
     """Open a copy of the package (see the module docstring); close it when done.
 
     With ``strict`` (the default) a descriptor or schema problem raises
-    :class:`~surveillance_ties.package.errors.DescriptorError`; with ``strict=False`` (what the
+    :class:`~surveillance_ties.datapackage.errors.DescriptorError`; with ``strict=False`` (what the
     validator uses) the problems are returned in :attr:`Package.problems`. Every failure to
-    open is a :class:`~surveillance_ties.package.errors.PackageError` whose message names the
+    open is a :class:`~surveillance_ties.datapackage.errors.PackageError` whose message names the
     copy and says what to give instead.
     """
     if source is None:
@@ -158,7 +158,7 @@ def open_package(
         return package.require_valid() if strict else package
     text = os.fspath(source)
     if "://" in text:
-        from surveillance_ties.package.fetch import fetch
+        from surveillance_ties.datapackage.fetch import fetch
 
         def check(path: Path) -> None:
             _zip(path, text, None).close()

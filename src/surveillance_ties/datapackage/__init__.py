@@ -15,8 +15,8 @@ installed with the library), ``revisions`` (git), ``fetch`` (downloads), ``open`
 Arrow).
 """
 
-from surveillance_ties.package.descriptor import Package, dumps, load_json, read_package
-from surveillance_ties.package.errors import (
+from surveillance_ties.datapackage.descriptor import Package, dumps, load_json, read_package
+from surveillance_ties.datapackage.errors import (
     DataError,
     DescriptorError,
     FetchError,
@@ -31,8 +31,8 @@ from surveillance_ties.package.errors import (
     UnsafePathError,
     WriteError,
 )
-from surveillance_ties.package.installed import package_root
-from surveillance_ties.package.model import (
+from surveillance_ties.datapackage.installed import package_root
+from surveillance_ties.datapackage.model import (
     DESCRIPTOR,
     Dialect,
     Field,
@@ -41,7 +41,7 @@ from surveillance_ties.package.model import (
     Resource,
     TableSchema,
 )
-from surveillance_ties.package.open import SourceLike, default_root, find_root, open_package
+from surveillance_ties.datapackage.open import SourceLike, default_root, find_root, open_package
 
 __all__ = [
     "DESCRIPTOR",

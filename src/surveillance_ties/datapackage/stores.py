@@ -28,7 +28,7 @@ from abc import ABC, abstractmethod
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from surveillance_ties.package.errors import (
+from surveillance_ties.datapackage.errors import (
     MissingFileError,
     PackageError,
     RevisionError,
@@ -172,7 +172,9 @@ class FolderStore(Store):
         try:
             fd = os.open(real, _OPEN_FLAGS)
         except FileNotFoundError:
-            raise MissingFileError(f"{self.where(rel)}: no such file") from None
+            raise MissingFileError(
+                f"{self.where(rel)}: no such file; add it, or correct the path that names it"
+            ) from None
         except OSError as exc:
             raise PackageError(f"{self.where(rel)}: cannot be read ({exc.strerror})") from None
         info = os.fstat(fd)
@@ -290,8 +292,8 @@ class ZipStore(Store):
         info = self._members.get(rel)
         if info is None:
             raise MissingFileError(f"{self.where(rel)}: not in the zip")
-        mode = info.external_attr >> 16
-        if info.create_system == 3 and mode and not stat.S_ISREG(mode):
+        kind = stat.S_IFMT(info.external_attr >> 16) if info.create_system == 3 else 0
+        if kind and kind != stat.S_IFREG:  # zip tools often store the permissions alone (no kind)
             raise UnsafePathError(f"{self.where(rel)}: is a link or special file, not a regular file")
         return info
 

@@ -1,12 +1,12 @@
 """Reading ``datapackage.json``: safe JSON, the shape of every value, and the :class:`Package` model.
 
-:func:`read_package` reads a descriptor from a :class:`~surveillance_ties.package.stores.Store`
+:func:`read_package` reads a descriptor from a :class:`~surveillance_ties.datapackage.stores.Store`
 and never raises for what the descriptor says: every problem (not JSON, nested too deep, a key
 given twice, a value of the wrong type at any level, an unsafe path, a broken schema, a dialect
-the project does not read) is a :class:`~surveillance_ties.package.model.Problem` of the
+the project does not read) is a :class:`~surveillance_ties.datapackage.model.Problem` of the
 returned :class:`Package`. The validator reports them all; :meth:`Package.require_valid` (what
-every other command calls, through :func:`surveillance_ties.package.open_package`) raises a
-:class:`~surveillance_ties.package.errors.DescriptorError` for the first.
+every other command calls, through :func:`surveillance_ties.datapackage.open_package`) raises a
+:class:`~surveillance_ties.datapackage.errors.DescriptorError` for the first.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from surveillance_ties.package.errors import DescriptorError, PackageError, UnknownTableError
-from surveillance_ties.package.model import DESCRIPTOR, Dialect, Problem, Resource
-from surveillance_ties.package.schema import parse_schema
-from surveillance_ties.package.stores import JSON_LIMIT, FolderStore, Store, unsafe_reason
+from surveillance_ties.datapackage.errors import DescriptorError, PackageError, UnknownTableError
+from surveillance_ties.datapackage.model import DESCRIPTOR, Dialect, Problem, Resource
+from surveillance_ties.datapackage.schema import parse_schema
+from surveillance_ties.datapackage.stores import JSON_LIMIT, FolderStore, Store, unsafe_reason
 
 __all__ = ["MAX_DEPTH", "Package", "dumps", "load_json", "read_package", "refreshed"]
 
@@ -311,6 +311,8 @@ def _resource(
         )
         return None
     dialect = _dialect(res.get("dialect"), where, file, problems)
+    if dialect is None:  # a file written in a way this reader does not follow is not read at all
+        return None
     schema_ref = res.get("schema")
     raw_schema: Any = None
     schema_path: str | None = None
@@ -374,7 +376,7 @@ def _resource(
         path=path,
         schema=schema,
         schema_path=schema_path,
-        dialect=dialect or Dialect(),
+        dialect=dialect,
         encoding=text("encoding", "utf-8"),
         hash=text("hash") or None,
         bytes=size if isinstance(size, int) and not isinstance(size, bool) else None,
@@ -420,7 +422,8 @@ def read_package(store: Store, descriptor_file: str = DESCRIPTOR) -> Package:
     try:
         raw = store.read_bytes(descriptor_file, JSON_LIMIT)
     except PackageError as exc:
-        package.problems = (Problem("descriptor-missing", descriptor_file, str(exc)),)
+        reason = str(exc).removeprefix(store.where(descriptor_file) + ": ")
+        package.problems = (Problem("descriptor-missing", descriptor_file, reason),)
         return package
     data, problem = load_json(raw, descriptor_file, "descriptor-json", "descriptor-shape")
     if problem is not None:
@@ -461,7 +464,7 @@ def read_package(store: Store, descriptor_file: str = DESCRIPTOR) -> Package:
         seen.add(rname)
         if _resource_keys_ok(res, where, descriptor_file, problems):
             candidates.append((i, res))
-    names = {res["name"] for _, res in candidates}
+    names = set(seen)  # a key may name a table whose own entry is broken: that is reported there
     tables: list[Resource] = []
     for i, res in candidates:
         resource = _resource(res, i, store, descriptor_file, names, problems)
@@ -483,15 +486,17 @@ def walk_descriptor(package: Package) -> Iterator[str]:
 
 def refreshed(package: Package) -> dict[str, Any]:
     """A copy of the descriptor whose table resources carry the current ``hash`` (sha256) and
-    ``bytes`` of their files (read through the store, so only regular files inside the package)."""
-    from surveillance_ties.package.hashing import digest_stream
+    ``bytes`` of their files (read through the store, so only regular files inside the package;
+    a table file that is missing or cannot be read raises the store's
+    :class:`~surveillance_ties.datapackage.errors.PackageError`)."""
+    from surveillance_ties.datapackage.hashing import digest_stream
 
     out: dict[str, Any] = json.loads(json.dumps(package.descriptor))
     paths = {r.name: r.path for r in package.resources}
     for resource in out.get("resources", []):
         name = resource.get("name") if isinstance(resource, dict) else None
         path = paths.get(name) if isinstance(name, str) else None
-        if path is None or not package.store.is_file(path):
+        if path is None:
             continue
         with package.open(path) as stream:
             digest, size = digest_stream(stream)

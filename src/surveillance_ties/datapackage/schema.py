@@ -1,6 +1,6 @@
 """Reading a Table Schema: check the shape of every value, then build the typed model.
 
-:func:`parse_schema` returns the :class:`~surveillance_ties.package.model.TableSchema` and the
+:func:`parse_schema` returns the :class:`~surveillance_ties.datapackage.model.TableSchema` and the
 problems found. A schema with problems that make its table uncheckable (a field without a name,
 an unknown type, a constraint of the wrong type, a key naming a field it does not have) gives
 ``None`` and says why; every value of a schema that is returned has its documented type.
@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from surveillance_ties.package.model import (
+from surveillance_ties.datapackage.model import (
     FALSE_VALUES,
     TRUE_VALUES,
     Field,

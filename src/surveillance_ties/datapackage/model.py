@@ -1,9 +1,9 @@
 """The typed model of a data package: what every part of surveillance-ties works on.
 
-A :class:`~surveillance_ties.package.descriptor.Package` holds :class:`Resource` objects, each
+A :class:`~surveillance_ties.datapackage.descriptor.Package` holds :class:`Resource` objects, each
 with its :class:`Dialect` and its :class:`TableSchema` of :class:`Field` objects and
 :class:`ForeignKey` objects. They are built once, from ``datapackage.json`` and the Table
-Schemas, by :mod:`surveillance_ties.package.descriptor`, which checks the shape of every value
+Schemas, by :mod:`surveillance_ties.datapackage.descriptor`, which checks the shape of every value
 first: a value here always has the type its annotation says. ``descriptor`` attributes keep the
 JSON object each was read from (for documents and diffs that show every key).
 
@@ -19,8 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "ARCHIVE_PATH",
+    "CITED_BY",
     "DESCRIPTOR",
     "FALSE_VALUES",
+    "QUOTE",
+    "RECORD_FIELD",
+    "RECORD_ID",
+    "RECORD_TABLE",
+    "SOURCE_ID",
     "TRUE_VALUES",
     "Dialect",
     "Field",
@@ -38,6 +45,19 @@ TRUE_VALUES = ("true", "True", "TRUE", "1")
 FALSE_VALUES = ("false", "False", "FALSE", "0")
 
 Scalar = str | int | float | bool
+
+#: The field names by which the provenance tables are recognised (nothing names a table): the
+#: *sources* table has :data:`SOURCE_ID` and :data:`ARCHIVE_PATH` (and :data:`CITED_BY` for a
+#: source quoted from the archived source that links to it); the *citations* table has
+#: :data:`SOURCE_ID` and :data:`QUOTE`, and :data:`RECORD_TABLE` (whose ``enum`` lists the cited
+#: tables), :data:`RECORD_ID` and :data:`RECORD_FIELD` for the record a quote backs.
+SOURCE_ID = "source_id"
+ARCHIVE_PATH = "archive_path"
+CITED_BY = "cited_by"
+QUOTE = "quote"
+RECORD_TABLE = "record_table"
+RECORD_ID = "record_id"
+RECORD_FIELD = "field"
 
 
 @dataclass(frozen=True)

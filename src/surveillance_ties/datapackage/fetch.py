@@ -5,7 +5,8 @@ and reads the cached copy afterwards, so it works offline from then on. Every do
 
 - uses ``https`` only, through every redirect (a redirect to ``http`` is refused);
 - has a total deadline (:data:`TIMEOUT`, 300 s, or ``SURVEILLANCE_TIES_DOWNLOAD_TIMEOUT``) that
-  covers connecting, the headers and the body, however slowly a server sends them;
+  covers connecting, the headers and the body, however slowly a server sends them, and is
+  stopped sooner if the server sends nothing for 30 s;
 - has a size cap (:data:`MAX_BYTES`, 1 GiB, or ``SURVEILLANCE_TIES_DOWNLOAD_MAX_BYTES``);
 - is written to a temporary file that no other process sees (an unnamed file where the system
   has them; elsewhere a ``.part-<pid>-…`` file that the next download removes once its process
@@ -24,8 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import math
 import os
 import re
+import shutil
 import socket
 import ssl
 import tempfile
@@ -39,8 +42,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any
 
-from surveillance_ties.package.errors import FetchError, HashMismatchError, PackageError
-from surveillance_ties.package.hashing import BLOCK
+from surveillance_ties.datapackage.errors import FetchError, HashMismatchError, PackageError, WriteError
+from surveillance_ties.datapackage.hashing import BLOCK
 
 __all__ = [
     "CACHE_ENV",
@@ -64,6 +67,8 @@ TIMEOUT = 300.0
 MAX_BYTES = 1 << 30
 #: The largest SHA256SUMS file that is read.
 SUMS_LIMIT = 1 << 16
+#: Seconds a server may send nothing (while connecting or sending) before the download is stopped.
+_STALL = 30.0
 _READ = 64 << 10
 _PART = re.compile(r"^\.part-(\d+)-")
 
@@ -76,7 +81,7 @@ def _setting(env: str, default: float, what: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if value <= 0:
+    if not (value > 0 and math.isfinite(value)):  # "nan" and "inf" parse as floats too
         raise FetchError(f"{env}={text!r}: {what} must be a positive number")
     return value
 
@@ -128,14 +133,17 @@ class _Watchdog:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
         self.connections: list[http.client.HTTPConnection] = []
+        # The connected sockets, kept here too: urllib takes a connection's socket away from it
+        # (conn.sock = None) once the headers are read, and the response reads the body from it.
+        self.sockets: list[socket.socket] = []
         self.fired = False
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
 
     def _fire(self) -> None:
         self.fired = True
-        for conn in list(self.connections):
-            sock = getattr(conn, "sock", None)
+        socks = [*self.sockets, *(getattr(conn, "sock", None) for conn in list(self.connections))]
+        for sock in socks:
             if sock is not None:
                 with suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
@@ -151,6 +159,22 @@ class _Watchdog:
         self._timer.cancel()
 
 
+class _Connection(http.client.HTTPSConnection):
+    """A connection that its download's watchdog can close, and that does not start once it fired."""
+
+    def __init__(self, watchdog: _Watchdog, host: str, **kwargs: Any) -> None:
+        super().__init__(host, **kwargs)
+        self.watchdog = watchdog
+        watchdog.connections.append(self)
+
+    def connect(self) -> None:
+        super().connect()
+        self.watchdog.sockets.append(self.sock)
+        # The watchdog may have fired while this socket was being made, before it could see it.
+        if self.watchdog.fired:
+            raise TimeoutError("the download's deadline passed")
+
+
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     def __init__(self, watchdog: _Watchdog, context: ssl.SSLContext | None) -> None:
         super().__init__(context=context)
@@ -161,12 +185,11 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         watchdog = self._watchdog
 
         def connection(host: str, **kwargs: Any) -> http.client.HTTPSConnection:
-            kwargs["timeout"] = min(kwargs.get("timeout") or 30.0, watchdog.remaining())
+            # Each wait on the socket ends after _STALL seconds of silence, or at the deadline.
+            kwargs["timeout"] = min(_STALL, watchdog.remaining())
             if self._ctx is not None:
                 kwargs["context"] = self._ctx
-            conn = http.client.HTTPSConnection(host, **kwargs)
-            watchdog.connections.append(conn)
-            return conn
+            return _Connection(watchdog, host, **kwargs)
 
         return self.do_open(connection, req)
 
@@ -179,6 +202,7 @@ class _HTTPSOnlyRedirects(urllib.request.HTTPRedirectHandler):
     ) -> urllib.request.Request | None:
         target = urllib.parse.urljoin(req.full_url, newurl)
         if urllib.parse.urlsplit(target).scheme.lower() != "https":
+            fp.close()
             raise FetchError(
                 f"{req.full_url}: the server redirects to {target}, which is not https; "
                 "refused (download it yourself over https and give its path)"
@@ -200,17 +224,20 @@ def _download(
     with watchdog:
         try:
             request = urllib.request.Request(url, headers={"User-Agent": "surveillance-ties"})
-            with _opener(watchdog, context).open(request, timeout=min(30.0, timeout)) as response:
+            with _opener(watchdog, context).open(request, timeout=min(_STALL, timeout)) as response:
                 declared = response.headers.get("Content-Length")
-                if declared and declared.isdigit() and int(declared) > max_bytes:
+                length = int(declared) if declared and declared.isdigit() and not response.chunked else None
+                if length is not None and length > max_bytes:
                     raise FetchError(
-                        f"{url}: the server announces {int(declared)} bytes, more than the "
+                        f"{url}: the server announces {length} bytes, more than the "
                         f"{max_bytes} allowed (set {MAX_BYTES_ENV} to allow more)"
                     )
                 while True:
+                    block = response.read1(_READ)
+                    # Checked after each read: the watchdog ends a read by closing the socket,
+                    # which the read may report as the end of the body.
                     if watchdog.fired or time.monotonic() > watchdog.deadline:
                         raise TimeoutError
-                    block = response.read1(_READ)
                     if not block:
                         break
                     size += len(block)
@@ -219,17 +246,28 @@ def _download(
                             f"{url}: more than {max_bytes} bytes; stopped (set {MAX_BYTES_ENV} to allow more)"
                         )
                     out.write(block)
+                if length is not None and size != length:
+                    # http.client returns a short body as if it were whole
+                    raise FetchError(
+                        f"{url}: download failed (the connection closed after {size} of {length} "
+                        f"bytes); {hint}"
+                    )
         except FetchError:
             raise
         except urllib.error.HTTPError as exc:
+            exc.close()
             raise FetchError(f"{url}: download failed (HTTP {exc.code} {exc.reason}); {hint}") from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
-            if watchdog.fired or isinstance(exc, TimeoutError) or time.monotonic() > watchdog.deadline:
+            reason = getattr(exc, "reason", None) or exc
+            if watchdog.fired or time.monotonic() >= watchdog.deadline:
                 raise FetchError(
-                    f"{url}: the download took more than {watchdog.seconds:.0f} s and was stopped "
+                    f"{url}: the download took more than {watchdog.seconds:g} s and was stopped "
                     f"(set {TIMEOUT_ENV} to allow more); {hint}"
                 ) from None
-            reason = getattr(exc, "reason", None) or exc
+            if isinstance(reason, TimeoutError):  # a socket's wait of _STALL s, well before the deadline
+                raise FetchError(
+                    f"{url}: the server sent nothing for {_STALL:g} s and the download was stopped; {hint}"
+                ) from None
             raise FetchError(f"{url}: download failed ({reason}); {hint}") from None
     out.flush()
     return size
@@ -249,13 +287,18 @@ def fetch_bytes(url: str, limit: int, *, context: ssl.SSLContext | None = None) 
 
 def published_sha256(zip_url: str, *, context: ssl.SSLContext | None = None) -> str:
     """The sha256 that the release's ``SHA256SUMS`` file (beside the zip) gives for the zip."""
-    name = _basename(urllib.parse.urlsplit(zip_url).path)
+    parts = urllib.parse.urlsplit(zip_url)
+    name = _basename(parts.path)
     if not name.endswith(".zip"):
         raise FetchError(
             f"{zip_url}: not a release zip URL (…/<name>-<version>.zip), so its SHA256SUMS cannot be "
             "found; give sha256=<the zip's sha256> to check it"
         )
-    sums_url = zip_url.rsplit("/", 1)[0] + "/" + name[: -len(".zip")] + ".SHA256SUMS"
+    # Beside the zip: its folder, without the zip URL's query or fragment (which may hold a "/").
+    folder = parts.path.rstrip("/").rsplit("/", 1)[0]
+    sums_url = urllib.parse.urlunsplit(
+        (parts.scheme, parts.netloc, f"{folder}/{name[: -len('.zip')]}.SHA256SUMS", "", "")
+    )
     try:
         text = fetch_bytes(sums_url, SUMS_LIMIT, context=context).decode("utf-8", errors="replace")
     except FetchError as exc:
@@ -264,9 +307,10 @@ def published_sha256(zip_url: str, *, context: ssl.SSLContext | None = None) -> 
             "to check it against a checksum you trust instead"
         ) from None
     for line in text.splitlines():
-        digest, _, file = line.strip().partition("  ")
-        if file.lstrip("*") == name and re.fullmatch(r"[0-9a-fA-F]{64}", digest):
-            return digest.lower()
+        # "<hex>  <name>" (text mode) or "<hex> *<name>" (binary mode, as `sha256sum -b` writes)
+        match = re.fullmatch(r"([0-9a-fA-F]{64}) [ *](.+)", line.strip())
+        if match is not None and match.group(2) == name:
+            return match.group(1).lower()
     raise FetchError(f"{sums_url}: gives no sha256 for {name}; give sha256=<hex> to check the zip")
 
 
@@ -284,9 +328,13 @@ def _sweep(folder: Path) -> None:
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
+    if os.name == "nt":
+        # os.kill(pid, 0) would end that process there; and a file that its process still has
+        # open cannot be removed there, so trying to remove it is safe.
+        return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # OverflowError: no process can have that id
         return False
     except OSError:
         return True
@@ -318,12 +366,33 @@ class _Scratch:
         self.file.flush()
         os.fsync(self.file.fileno())
         if self.named is None:
-            named = Path(tempfile.mktemp(dir=self.folder, prefix=f".part-{os.getpid()}-", suffix=".zip"))
-            os.link(self.path, named, follow_symlinks=True)
-            self.named = named
+            self.named = self._name()
+        self.file.close()  # before the move: Windows cannot move a file that is open
         os.chmod(self.named, 0o644)
         os.replace(self.named, target)
         self.named = None
+
+    def _name(self) -> Path:
+        """A name for the unnamed file: a link to it, or where linking is refused, a copy of it."""
+        named = Path(tempfile.mktemp(dir=self.folder, prefix=f".part-{os.getpid()}-", suffix=".zip"))
+        try:
+            os.link(self.path, named, follow_symlinks=True)
+            return named
+        except OSError:
+            pass  # some systems refuse to link through /proc (EXDEV), though they make unnamed files
+        fd, name = tempfile.mkstemp(dir=self.folder, prefix=f".part-{os.getpid()}-", suffix=".zip")
+        copy = Path(name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                self.file.seek(0)
+                shutil.copyfileobj(self.file, out, BLOCK)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            with suppress(OSError):
+                copy.unlink()
+            raise
+        return copy
 
     def close(self) -> None:
         self.file.close()
@@ -351,14 +420,17 @@ def fetch(
 
     ``sha256`` is the zip's expected sha256 (default: the one in the release's ``SHA256SUMS``).
     ``check(path)`` runs on every copy before it is used (it raises a
-    :class:`~surveillance_ties.package.errors.PackageError` when the zip does not hold a valid
+    :class:`~surveillance_ties.datapackage.errors.PackageError` when the zip does not hold a valid
     package); a cached copy that fails is downloaded once more.
     """
     check_url(url)
     timeout = _setting(TIMEOUT_ENV, TIMEOUT, "the timeout")
     max_bytes = int(_setting(MAX_BYTES_ENV, MAX_BYTES, "the size limit"))
+    if sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", sha256.lower()):
+        raise FetchError(f"sha256={sha256!r}: not a sha256 (64 hexadecimal digits)")
     target = cached_path(url)
     expected_file = target.with_name(target.name + ".sha256")
+    stale: Path | None = None
     if target.is_file() and expected_file.is_file():
         try:
             expected = expected_file.read_text(encoding="ascii").strip()
@@ -367,19 +439,31 @@ def fetch(
             check(target)
             return target
         except (PackageError, OSError, UnicodeDecodeError):
-            with suppress(OSError):
-                target.unlink()
+            for path in (target, expected_file):
+                with suppress(OSError):
+                    path.unlink()
             stale = target
-        else:  # pragma: no cover - returned above
-            stale = None
-    else:
-        stale = None
-    if sha256 is None:
-        expected = published_sha256(url, context=context)
-    else:
-        expected = sha256.lower()
-        if not re.fullmatch(r"[0-9a-f]{64}", expected):
-            raise FetchError(f"sha256={sha256!r}: not a sha256 (64 hexadecimal digits)")
+    try:
+        _store(url, check, target, expected_file, sha256, timeout, max_bytes, context)
+    except PackageError as exc:
+        if stale is None:
+            raise
+        raise type(exc)(f"{exc} (the cached copy {stale} failed too and was removed)") from None
+    return target
+
+
+def _store(
+    url: str,
+    check: Callable[[Path], Any],
+    target: Path,
+    expected_file: Path,
+    sha256: str | None,
+    timeout: float,
+    max_bytes: int,
+    context: ssl.SSLContext | None,
+) -> None:
+    """Download ``url``, check it, then move it to ``target`` and its sha256 to ``expected_file``."""
+    expected = published_sha256(url, context=context) if sha256 is None else sha256.lower()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -388,7 +472,17 @@ def fetch(
             f"set {CACHE_ENV} to a writable folder"
         ) from None
     _sweep(target.parent)
-    scratch = _Scratch(target.parent)
+
+    def cannot_store(exc: OSError) -> FetchError:
+        reason = exc.strerror or exc
+        return FetchError(
+            f"{target}: cannot store the download ({reason}); set {CACHE_ENV} to a writable folder"
+        )
+
+    try:
+        scratch = _Scratch(target.parent)
+    except OSError as exc:
+        raise cannot_store(exc) from None
     try:
         _download(url, scratch.file, timeout=timeout, max_bytes=max_bytes, context=context)
         actual = sha256_of(scratch.path)
@@ -397,19 +491,16 @@ def fetch(
                 f"{url}: the download's sha256 is {actual}, not the published {expected}; "
                 "the file was altered or damaged on the way: do not use it"
             )
-        try:
-            check(scratch.path)
-        except PackageError as exc:
-            again = f" (the cached copy {stale} failed too and was removed)" if stale else ""
-            raise type(exc)(f"{exc}{again}") from None
+        check(scratch.path)
         scratch.publish(target)
-        from surveillance_ties.package.writing import write_atomic
+        from surveillance_ties.datapackage.writing import write_atomic
 
         write_atomic(expected_file, (expected + "\n").encode("ascii"))
     except OSError as exc:
-        raise FetchError(
-            f"{target}: cannot store the download ({exc.strerror}); set {CACHE_ENV} to a writable folder"
-        ) from None
+        raise cannot_store(exc) from None
+    except WriteError as exc:  # the sha256 beside the zip: without it the zip is not used
+        with suppress(OSError):
+            target.unlink()
+        raise FetchError(f"{exc}; or set {CACHE_ENV} to another folder") from None
     finally:
         scratch.close()
-    return target

@@ -12,8 +12,8 @@ import importlib.resources
 from functools import cache
 from pathlib import Path
 
-from surveillance_ties.package.errors import PackageError
-from surveillance_ties.package.model import DESCRIPTOR
+from surveillance_ties.datapackage.errors import PackageError
+from surveillance_ties.datapackage.model import DESCRIPTOR
 
 __all__ = ["package_root"]
 

@@ -13,10 +13,11 @@ integer, year          int64                        ``Int64``               ``pl
 number                 float64                      ``Float64``             ``pl.Float64``        REAL
 boolean                bool                         ``boolean``             ``pl.Boolean``        INTEGER
 date                   date32                       ``datetime64[s]``       ``pl.Date``           TEXT
-datetime               timestamp[s, UTC]            ``datetime64[s, UTC]``  ``pl.Datetime(UTC)``  TEXT
+datetime               timestamp[ms, UTC]           ``datetime64[ms, UTC]`` ``pl.Datetime(UTC)``  TEXT
 =====================  ===========================  ======================  ====================  ========
 
-Every column is nullable: an empty cell (a ``missingValues`` value) is a null. Partial dates
+Parquet stores no timestamp in seconds, so a ``datetime`` is in milliseconds everywhere. Every
+column is nullable: an empty cell (a ``missingValues`` value) is a null. Partial dates
 (``2025``, ``2025-10``, ``2025-10-16``) are ``string`` fields with a date ``pattern`` and stay
 exact strings (see :func:`surveillance_ties.loading.dates.date_bounds`). Any other type
 (``time``, ``yearmonth``, ``duration``, ``object``, ``array``, ``any``...) is text. An ``enum``
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from surveillance_ties.package.model import Field
+from surveillance_ties.datapackage.model import Field
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,7 +73,7 @@ def parse_type(field: Field) -> pa.DataType:
     if kind == "date":
         return pa.date32()
     if kind == "datetime":
-        return pa.timestamp("s", tz="UTC")
+        return pa.timestamp("ms", tz="UTC")
     return pa.string()
 
 
@@ -85,7 +86,7 @@ def arrow_type(field: Field) -> pa.DataType:
     if field.type == "date":
         return pa.date32()
     if field.type == "datetime":
-        return pa.timestamp("s", tz="UTC")
+        return pa.timestamp("ms", tz="UTC")
     return parse_type(field)
 
 
@@ -99,7 +100,7 @@ def pandas_dtype(field: Field) -> pd.api.extensions.ExtensionDtype | np.dtype[An
     if field.type == "date":
         return np.dtype("datetime64[s]")
     if field.type == "datetime":
-        return pd.DatetimeTZDtype("s", "UTC")
+        return pd.DatetimeTZDtype("ms", "UTC")
     return {
         "integer": pd.Int64Dtype(),
         "year": pd.Int64Dtype(),

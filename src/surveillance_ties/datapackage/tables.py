@@ -1,11 +1,11 @@
 """Reading a table of the package into Arrow: typed from its schema, or as its exact text.
 
 :func:`read_table` parses the CSV once with ``pyarrow.csv``, every column with the type of
-:mod:`surveillance_ties.package.typemap` (no inference), in the resource's dialect and encoding;
+:mod:`surveillance_ties.datapackage.typemap` (no inference), in the resource's dialect and encoding;
 ``enum`` columns become dictionary columns whose dictionary is the schema's allowed values in
 order. It is what ``st.load`` and the release files are made from. A value that does not fit its
 type or its ``enum``, or a header that differs from the schema, raises
-:class:`~surveillance_ties.package.errors.DataError` naming the file (run
+:class:`~surveillance_ties.datapackage.errors.DataError` naming the file (run
 ``surveillance-ties validate`` for every problem at once).
 
 :func:`read_text` gives every cell as the exact text of the CSV (an empty cell is ``""``), for
@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from surveillance_ties.package.descriptor import Package
-from surveillance_ties.package.errors import DataError
-from surveillance_ties.package.model import Resource, TableSchema
-from surveillance_ties.package.stores import FolderStore
-from surveillance_ties.package.typemap import parse_type, strptime_format
+from surveillance_ties.datapackage.descriptor import Package
+from surveillance_ties.datapackage.errors import DataError
+from surveillance_ties.datapackage.model import Resource, TableSchema
+from surveillance_ties.datapackage.stores import FolderStore
+from surveillance_ties.datapackage.typemap import parse_type, strptime_format
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -137,7 +137,7 @@ def read_table(package: Package, name: str) -> pa.Table:
     for i, field in enumerate(schema.fields):
         fmt = strptime_format(field)
         if fmt is not None:
-            target = pa.timestamp("s", tz="UTC") if field.type == "datetime" else pa.timestamp("s")
+            target = pa.timestamp("ms", tz="UTC") if field.type == "datetime" else pa.timestamp("s")
             try:
                 parsed = pc.strptime(table.column(i), format=fmt, unit="s").cast(target)
             except pa.ArrowInvalid as exc:
@@ -159,12 +159,14 @@ def _encode(column: pa.ChunkedArray, name: str, allowed: list[str], where: str) 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    dictionary = pa.array(allowed, pa.string())
+    from surveillance_ties.datapackage import arrow
+
+    dictionary = arrow.strings(allowed)
     codes = pc.index_in(column, value_set=dictionary)
     bad = pc.and_(pc.is_null(codes), pc.is_valid(column))
-    count = pc.sum(bad).as_py() or 0
+    count = int(arrow.numpy(bad).sum())
     if count:
-        first = pc.indices_nonzero(bad)[0].as_py()
+        first = int(arrow.numpy(bad).argmax())
         more = f" (and {count - 1} more rows)" if count > 1 else ""
         raise DataError(
             f"{where}: row {first + 2}: {name} is {column[first].as_py()!r}, not one of its allowed values "
