@@ -173,6 +173,8 @@ class Package:
         if self.problems:
             first = self.problems[0]
             line = f":{first.row}" if first.row else ""
+            if first.code == "descriptor-missing":  # the store's message says what to do
+                raise DescriptorError(f"{self.store.where(first.file)}: {first.message}")
             more = len(self.problems) - 1
             also = f" (and {more} more problem{'s' if more != 1 else ''})" if more else ""
             raise DescriptorError(
@@ -324,11 +326,8 @@ def _resource(
     elif isinstance(schema_ref, str):
         why = unsafe_reason(schema_ref)
         if why is not None or _outside(store, schema_ref):
-            problems.append(
-                Problem(
-                    "resource-path", file, f"resource {name!r}: schema {schema_ref!r} {why or 'is outside'}"
-                )
-            )
+            why = why or "points outside the package"
+            problems.append(Problem("resource-path", file, f"resource {name!r}: schema {schema_ref!r} {why}"))
         elif not store.is_file(schema_ref):
             problems.append(Problem("schema-missing", schema_ref, f"{schema_ref} does not exist"))
             schema_path = schema_ref
