@@ -16,27 +16,29 @@ import importlib
 import json
 from typing import TYPE_CHECKING
 
+from surveillance_ties.datapackage.errors import (
+    DataError,
+    DescriptorError,
+    FetchError,
+    HashMismatchError,
+    MissingDependencyError,
+    PackageError,
+    SurveillanceTiesError,
+    UnknownRecordError,
+    UnknownTableError,
+    UnsafePathError,
+    WriteError,
+)
 from surveillance_ties.datapackage.installed import package_root
 from surveillance_ties.datapackage.model import DESCRIPTOR
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time the names load lazily
-    from surveillance_ties.datapackage.errors import (
-        DataError,
-        DescriptorError,
-        FetchError,
-        HashMismatchError,
-        MissingDependencyError,
-        PackageError,
-        SurveillanceTiesError,
-        UnknownRecordError,
-        UnknownTableError,
-        UnsafePathError,
-        WriteError,
-    )
-    from surveillance_ties.datapackage.errors import PackageError as SourceError
     from surveillance_ties.loading import citations, load, load_all, package, schema, tables
     from surveillance_ties.loading.dates import date_bounds
     from surveillance_ties.validation import Report, validate
+
+#: The name of :class:`PackageError` in version 0.1.0.
+SourceError = PackageError
 
 __all__ = [
     "DataError",
@@ -66,43 +68,23 @@ __all__ = [
 # The version of the data package is the version of this distribution.
 __version__: str = json.loads((package_root() / DESCRIPTOR).read_text(encoding="utf-8"))["version"]
 
-_ERRORS = "surveillance_ties.datapackage.errors"
-_LAZY: dict[str, tuple[str, str]] = {
-    "load": ("surveillance_ties.loading", "load"),
-    "load_all": ("surveillance_ties.loading", "load_all"),
-    "tables": ("surveillance_ties.loading", "tables"),
-    "schema": ("surveillance_ties.loading", "schema"),
-    "package": ("surveillance_ties.loading", "package"),
-    "citations": ("surveillance_ties.loading", "citations"),
-    "date_bounds": ("surveillance_ties.loading.dates", "date_bounds"),
-    "validate": ("surveillance_ties.validation", "validate"),
-    "Report": ("surveillance_ties.validation", "Report"),
-    # SourceError is the name of PackageError in version 0.1.0
-    "SourceError": (_ERRORS, "PackageError"),
-    **{
-        name: (_ERRORS, name)
-        for name in (
-            "DataError",
-            "DescriptorError",
-            "FetchError",
-            "HashMismatchError",
-            "MissingDependencyError",
-            "PackageError",
-            "SurveillanceTiesError",
-            "UnknownRecordError",
-            "UnknownTableError",
-            "UnsafePathError",
-            "WriteError",
-        )
-    },
+_LAZY: dict[str, str] = {
+    "load": "surveillance_ties.loading",
+    "load_all": "surveillance_ties.loading",
+    "tables": "surveillance_ties.loading",
+    "schema": "surveillance_ties.loading",
+    "package": "surveillance_ties.loading",
+    "citations": "surveillance_ties.loading",
+    "date_bounds": "surveillance_ties.loading.dates",
+    "validate": "surveillance_ties.validation",
+    "Report": "surveillance_ties.validation",
 }
 
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> object:
         if name in _LAZY:
-            module, attr = _LAZY[name]
-            value = getattr(importlib.import_module(module), attr)
+            value = getattr(importlib.import_module(_LAZY[name]), name)
             globals()[name] = value
             return value
         raise AttributeError(f"module 'surveillance_ties' has no attribute {name!r}")

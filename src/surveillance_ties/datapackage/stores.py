@@ -121,9 +121,13 @@ class Store(ABC):
             raise _too_large(self.where(rel), len(data), limit)
         return data
 
-    @abstractmethod
     def is_file(self, rel: str) -> bool:
         """Whether ``rel`` is a safe path to a regular file of this copy (never raises)."""
+        try:
+            self.size(rel)
+        except PackageError:
+            return False
+        return True
 
     @abstractmethod
     def walk(self, folder: str) -> tuple[list[str], list[str]]:
@@ -132,6 +136,16 @@ class Store(ABC):
         Refused entries are links, FIFOs, devices and other non-regular files: a release never
         holds them. Hidden entries (``.x``) and ``__pycache__`` are left out of both lists.
         """
+
+    def _walk_listing(self, names: list[str], folder: str) -> tuple[list[str], list[str]]:
+        """:meth:`walk` over the listing of an archive (every path it holds)."""
+        check_relpath(folder, self.where(folder))
+        files: list[str] = []
+        refused: list[str] = []
+        for rel in sorted(names):
+            if rel.startswith(folder.rstrip("/") + "/") and not _hidden(rel):
+                (files if self.is_file(rel) else refused).append(rel)
+        return files, refused
 
     def local_path(self, rel: str) -> Path | None:
         """The checked real path of ``rel`` on disk, for readers that open files by path
@@ -197,13 +211,6 @@ class FolderStore(Store):
 
     def open(self, rel: str) -> IO[bytes]:
         return os.fdopen(self._fd(rel), "rb")
-
-    def is_file(self, rel: str) -> bool:
-        try:
-            self.size(rel)
-        except PackageError:
-            return False
-        return True
 
     def local_path(self, rel: str) -> Path | None:
         self.size(rel)  # the same checks as a read
@@ -313,22 +320,8 @@ class ZipStore(Store):
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
             raise PackageError(f"{self.where(rel)}: cannot be read from the zip ({exc})") from None
 
-    def is_file(self, rel: str) -> bool:
-        try:
-            self._info(rel)
-        except PackageError:
-            return False
-        return True
-
     def walk(self, folder: str) -> tuple[list[str], list[str]]:
-        check_relpath(folder, self.where(folder))
-        files: list[str] = []
-        refused: list[str] = []
-        for rel in sorted(self._members):
-            if not rel.startswith(folder.rstrip("/") + "/") or _hidden(rel):
-                continue
-            (files if self.is_file(rel) else refused).append(rel)
-        return files, refused
+        return self._walk_listing(list(self._members), folder)
 
     def close(self) -> None:
         zf = getattr(self, "_zip", None)
@@ -396,18 +389,5 @@ class GitStore(Store):
             raise RevisionError(f"{self.where(rel)}: cannot be read from git")
         return io.BytesIO(blob.stdout)
 
-    def is_file(self, rel: str) -> bool:
-        try:
-            self._entry(rel)
-        except PackageError:
-            return False
-        return True
-
     def walk(self, folder: str) -> tuple[list[str], list[str]]:
-        check_relpath(folder, self.where(folder))
-        files: list[str] = []
-        refused: list[str] = []
-        for rel in sorted(self._entries):
-            if rel.startswith(folder.rstrip("/") + "/") and not _hidden(rel):
-                (files if self.is_file(rel) else refused).append(rel)
-        return files, refused
+        return self._walk_listing(list(self._entries), folder)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from surveillance_ties.datapackage.errors import WriteError
 
-__all__ = ["LOCK_TIMEOUT", "locked", "replace_all", "write_all", "write_atomic", "write_error"]
+__all__ = ["LOCK_TIMEOUT", "fsync", "locked", "replace_all", "write_all", "write_atomic", "write_error"]
 
 #: Seconds a command waits for another one's lock on the same package before giving up.
 LOCK_TIMEOUT = 60.0
@@ -48,11 +48,12 @@ def _inside(path: Path, root: Path) -> bool:
     return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":  # pragma: no cover - folders cannot be opened on Windows
+def fsync(path: Path) -> None:
+    """Flush a written file, or a folder's entries, to disk (a folder only where it can be opened)."""
+    if path.is_dir() and os.name != "posix":  # pragma: no cover - folders cannot be opened on Windows
         return
     with suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
@@ -96,7 +97,7 @@ def write_atomic(
         if isinstance(exc, OSError):
             raise write_error(path, exc) from None
         raise
-    _fsync_dir(folder)
+    fsync(folder)
 
 
 def replace_all(staged: Mapping[Path, Path]) -> None:
@@ -130,7 +131,7 @@ def replace_all(staged: Mapping[Path, Path]) -> None:
         with suppress(OSError):
             backup.unlink()
     for folder in {t.parent for t in staged}:
-        _fsync_dir(folder)
+        fsync(folder)
 
 
 def write_all(files: Mapping[Path, bytes], *, root: Path | str | None = None) -> None:

@@ -47,9 +47,9 @@ from surveillance_ties.datapackage import (
     open_package,
 )
 from surveillance_ties.datapackage.descriptor import refreshed
-from surveillance_ties.datapackage.hashing import digest_bytes
+from surveillance_ties.datapackage.hashing import digest_stream
 from surveillance_ties.datapackage.stores import FolderStore
-from surveillance_ties.datapackage.writing import replace_all, write_error
+from surveillance_ties.datapackage.writing import fsync, replace_all, write_error
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_MODE = 0o100644  # regular file, rw-r--r--
@@ -171,15 +171,8 @@ def write_zip(entries: dict[str, bytes], target: Path) -> None:
 
 
 def _sha256(path: Path) -> str:
-    return digest_bytes(path.read_bytes()).hexdigest
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with open(path, "rb") as fh:
+        return digest_stream(fh)[0].hexdigest
 
 
 def build(
@@ -227,7 +220,7 @@ def build(
             )
             for f in files:
                 os.chmod(staging / f, 0o644)
-                _fsync(staging / f)
+                fsync(staging / f)
             replace_all({out_dir / f: staging / f for f in files})
         except BaseException as exc:
             shutil.rmtree(staging, ignore_errors=True)
