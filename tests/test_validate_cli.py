@@ -167,13 +167,10 @@ def test_contributing_shows_real_output(tmp_path: Path) -> None:
     assert run(str(root))[1].startswith(shown)
 
 
-def test_ci_and_pre_commit_run_the_validator() -> None:
+def test_pre_commit_runs_the_validator() -> None:
+    # The CI workflow's run of the validator is pinned in tests/test_workflows.py.
     import yaml
 
-    workflow = yaml.safe_load((ROOT / ".github/workflows/validate.yml").read_text(encoding="utf-8"))
-    assert set(workflow[True]) == {"push", "pull_request"}  # YAML reads the key `on` as True
-    steps = [s.get("run", "") for s in workflow["jobs"]["validate"]["steps"]]
-    assert steps[-2:] == ["python -m pip install .", "surveillance-ties validate --format github"]
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert (hook["id"], hook["entry"], hook["language"], hook["pass_filenames"]) == (
         "surveillance-ties-validate",

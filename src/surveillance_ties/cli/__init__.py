@@ -15,10 +15,12 @@ import click
 
 # command name -> "module:attribute" under surveillance_ties.cli
 COMMANDS: dict[str, str] = {
+    "format": "curate:format_",
     "rehash": "curate:rehash",
     "validate": "validate:validate",
     "build": "release:build",
     "diff": "release:diff",
+    "review": "release:review",
     "release": "release:release",
     "figures": "docs:figures",
     "docs": "docs:docs",

@@ -1,4 +1,5 @@
-"""``surveillance-ties build``, ``diff`` and ``release``: release files, data diff, semver guard."""
+"""``surveillance-ties build``, ``diff``, ``review`` and ``release``: release files, data diff, pull-request
+review, semver guard."""
 
 from __future__ import annotations
 
@@ -62,6 +63,37 @@ def diff(old: str, new: str | None, fmt: str) -> None:
     base = find_root(Path.cwd()) or Path.cwd()  # a revision is the package at this place in git
     new_spec = new if new is not None else str(default_root())
     echo(render(diff_sources(old, new_spec, base=base), fmt), nl=False)
+
+
+@click.command()
+@click.argument("base")
+@PATH
+@fails
+def review(base: str, path: str | None) -> None:
+    """Write a Markdown review of the data changes from BASE to the package at PATH.
+
+    Meant for the job summary of a data pull request:
+
+        surveillance-ties review "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"
+
+    BASE is a git revision of this repository (a commit, v0.1.0, origin/main),
+    a package folder or a release zip; PATH defaults to the package around the
+    current folder. The report gives the release the changes need and whether
+    the version of PATH is enough; the records added, changed (old and new value
+    of each field) and removed, table by table; and, under every added or
+    changed record, each quote that backs it, with its field and its source.
+    It is not a gate: the exit code is 0 whenever the report is written, 2 when
+    a copy cannot be read.
+    """
+    from pathlib import Path
+
+    from surveillance_ties.datapackage import find_root
+    from surveillance_ties.release.review import review as review_report
+
+    # A revision is the package at PATH's place in git (or the current folder's without PATH).
+    where = Path(path) if path is not None and Path(path).exists() else Path.cwd()
+    base_dir = find_root(where) or Path.cwd()
+    echo(review_report(base, path, base_dir=base_dir), nl=False)
 
 
 @click.command()

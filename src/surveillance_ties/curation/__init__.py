@@ -1,6 +1,7 @@
 """Curation: the commands a contributor runs on a package folder to keep it in shape.
 
-- :func:`rehash`: write the current ``hash`` and ``bytes`` of every table into ``datapackage.json``.
+- :func:`format_package`: every table in its canonical form, and the descriptor refreshed;
+- :func:`rehash`: only the ``hash`` and ``bytes`` of every table in ``datapackage.json``.
 
 Each changes the package only under the package's lock (see
 :func:`surveillance_ties.datapackage.writing.locked`) and through atomic writes.
@@ -8,16 +9,20 @@ Each changes the package only under the package's lock (see
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from surveillance_ties.datapackage import Package, PackageError, default_root, dumps, open_package
+from surveillance_ties.datapackage import DataError, Package, PackageError, default_root, dumps, open_package
+from surveillance_ties.datapackage.canonical import table_bytes
 from surveillance_ties.datapackage.descriptor import refreshed
+from surveillance_ties.datapackage.hashing import digest_bytes
 from surveillance_ties.datapackage.stores import FolderStore
-from surveillance_ties.datapackage.writing import locked, write_atomic
+from surveillance_ties.datapackage.writing import locked, write_all, write_atomic
 
-__all__ = ["package_folder", "rehash"]
+__all__ = ["FormatResult", "format_package", "package_folder", "rehash"]
 
 
 def package_folder(path: str | os.PathLike[str] | None) -> Path:
@@ -54,3 +59,56 @@ def rehash(path: str | os.PathLike[str] | None = None) -> list[str]:
         if changed:
             write_atomic(root / pkg.descriptor_file, dumps(new).encode("utf-8"), root=root)
     return changed
+
+
+@dataclass
+class FormatResult:
+    """What :func:`format_package` found (and, unless ``check``, rewrote): package-relative paths."""
+
+    root: Path
+    changed: list[str] = field(default_factory=list)
+    written: bool = False
+
+
+def format_package(path: str | os.PathLike[str] | None = None, *, check: bool = False) -> FormatResult:
+    """Write every table of the package in its canonical form, then refresh the descriptor.
+
+    The canonical form is :mod:`surveillance_ties.datapackage.canonical`'s: rows in primary-key
+    order, LF line ends, UTF-8 without a byte order mark, quotes only where needed; no cell's
+    value changes. Then every table's ``hash`` and ``bytes`` are written into
+    ``datapackage.json``, in its canonical text. It is idempotent: a second run changes nothing.
+    With ``check`` nothing is written and ``changed`` lists what would change.
+
+    All files are written together (or none, on a failure), under the package's lock. Raises
+    :class:`~surveillance_ties.datapackage.errors.DataError` naming a table that cannot be read
+    as CSV (fix what ``validate`` lists there first), and the package layer's errors.
+    """
+    root = package_folder(path)
+    result = FormatResult(root)
+    with locked(root), open_package(root) as pkg:
+        wanted: dict[str, bytes] = {}
+        for resource in pkg.resources:
+            encoding = resource.encoding.replace("_", "-").lower()
+            if encoding not in ("utf-8", "utf8"):
+                raise DataError(
+                    f"{pkg.where(resource.path)}: its encoding is {resource.encoding}, and format writes "
+                    "UTF-8 only; convert the file to UTF-8 and set `encoding` to utf-8"
+                )
+            wanted[resource.path] = table_bytes(pkg, resource)
+        current = {rel: pkg.read_bytes(rel) for rel in wanted}
+        for rel, data in wanted.items():
+            if current[rel] != data:
+                result.changed.append(rel)
+        descriptor = json.loads(json.dumps(pkg.descriptor))
+        for entry in descriptor["resources"]:
+            table = entry.get("path") if isinstance(entry, dict) else None
+            if isinstance(table, str) and table in wanted:
+                entry["hash"], entry["bytes"] = str(digest_bytes(wanted[table])), len(wanted[table])
+        text = dumps(descriptor).encode("utf-8")
+        if pkg.read_bytes(pkg.descriptor_file) != text:
+            result.changed.append(pkg.descriptor_file)
+            wanted[pkg.descriptor_file] = text
+        if result.changed and not check:
+            write_all({root / rel: wanted[rel] for rel in result.changed}, root=root)
+            result.written = True
+    return result

@@ -144,13 +144,13 @@ def render_text(result: PackageDiff, max_rows: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(value: str) -> str:
+def md(value: str) -> str:
     """Text safe inside a Markdown table cell or list item (no HTML, no line breaks, no cell breaks)."""
     text = value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
-def _code(value: Any) -> str:
+def code(value: Any) -> str:
     """A Markdown code span showing ``value`` literally (fenced with more backticks than it holds)."""
     text = value if isinstance(value, str) else _value(value)
     if text == "":
@@ -167,7 +167,7 @@ def _code(value: Any) -> str:
 
 def render_markdown(result: PackageDiff, max_rows: int | None = 50) -> str:
     """A Markdown report for a pull-request comment: summary table, then details per table."""
-    old, new = f"{_code(result.old)} ({result.old_version})", f"{_code(result.new)} ({result.new_version})"
+    old, new = f"{code(result.old)} ({result.old_version})", f"{code(result.new)} ({result.new_version})"
     title = f"### Data changes: {old} → {new}"
     lines = [title, ""]
     if result.is_empty:
@@ -192,27 +192,27 @@ def render_markdown(result: PackageDiff, max_rows: int | None = 50) -> str:
     if result.metadata:
         lines.append("**Package metadata**")
         lines.append("")
-        lines += [f"- {_md(describe_metadata_change(m))}" for m in result.metadata]
+        lines += [f"- {md(describe_metadata_change(m))}" for m in result.metadata]
         lines.append("")
     for table in result.tables:
         if table.is_empty:
             continue
         lines += [
             "<details>",
-            f"<summary><code>{table.name}</code>: {_md(table_summary(table))}</summary>",
+            f"<summary><code>{table.name}</code>: {md(table_summary(table))}</summary>",
             "",
         ]
         for m in table.metadata:
-            lines.append(f"- metadata: {_md(describe_metadata_change(m))}")
+            lines.append(f"- metadata: {md(describe_metadata_change(m))}")
         for s in table.schema:
-            lines.append(f"- schema: {_md(describe_schema_change(s))}")
+            lines.append(f"- schema: {md(describe_schema_change(s))}")
         if table.metadata or table.schema:
             lines.append("")
         pk = table.primary_key
         if table.added:
             lines += ["**Rows added**", ""]
             lines += [
-                f"- {_code(_key(r, pk))}" + (f": {_md(_row_values(r, pk))}" if pk else "")
+                f"- {code(_key(r, pk))}" + (f": {md(_row_values(r, pk))}" if pk else "")
                 for r in table.added[:max_rows]
             ]
             if n := _more(len(table.added), max_rows):
@@ -220,7 +220,7 @@ def render_markdown(result: PackageDiff, max_rows: int | None = 50) -> str:
             lines.append("")
         if table.removed:
             lines += ["**Rows removed**", ""]
-            lines += [f"- {_code(_key(r, pk))}" for r in table.removed[:max_rows]]
+            lines += [f"- {code(_key(r, pk))}" for r in table.removed[:max_rows]]
             if n := _more(len(table.removed), max_rows):
                 lines.append(f"- … and {n} more")
             lines.append("")
@@ -229,7 +229,7 @@ def render_markdown(result: PackageDiff, max_rows: int | None = 50) -> str:
             for row in table.changed[:max_rows]:
                 for cell in row.cells:
                     lines.append(
-                        f"| {_code(_key(row, pk))} | `{cell.field}` | {_code(cell.old)} | {_code(cell.new)} |"
+                        f"| {code(_key(row, pk))} | `{cell.field}` | {code(cell.old)} | {code(cell.new)} |"
                     )
             if n := _more(len(table.changed), max_rows):
                 lines.append(f"| … and {n} more rows | | | |")

@@ -43,7 +43,7 @@ class Code:
     hint: str
 
 
-_REHASH = "run `surveillance-ties rehash` after editing a table, then commit datapackage.json"
+_REHASH = "run `surveillance-ties format` after editing a table, then commit datapackage.json"
 
 _ALL: tuple[Code, ...] = (
     # descriptor
@@ -119,12 +119,17 @@ _ALL: tuple[Code, ...] = (
         "Not UTF-8",
         "save the file as UTF-8 (in a spreadsheet: 'CSV UTF-8'; in an editor: 'Save with encoding UTF-8')",
     ),
-    Code("bom", "hygiene", "Byte order mark", "save the file as UTF-8 without a byte order mark (BOM)"),
+    Code(
+        "bom",
+        "hygiene",
+        "Byte order mark",
+        "save the file as UTF-8 without a byte order mark (BOM); `surveillance-ties format` removes it",
+    ),
     Code(
         "line-ending",
         "hygiene",
         "CR or CRLF line ending",
-        "save the file with Unix (LF) line endings, for example with `dos2unix`",
+        "save the file with Unix (LF) line endings; `surveillance-ties format` rewrites them",
     ),
     Code(
         "empty-file",
@@ -139,12 +144,21 @@ _ALL: tuple[Code, ...] = (
         "check the quotes around this cell: a cell that holds a comma, a quote or a line break must be "
         'quoted, and a quote inside it doubled ("")',
     ),
-    Code("blank-row", "hygiene", "Blank row", "delete the blank line"),
+    Code(
+        "blank-row", "hygiene", "Blank row", "delete the blank line (`surveillance-ties format` deletes it)"
+    ),
     Code(
         "ragged-row",
         "hygiene",
         "Wrong number of cells",
         "give the row exactly one cell per header field; quote a cell that holds a comma",
+    ),
+    Code(
+        "not-canonical",
+        "hygiene",
+        "Not in canonical form",
+        "run `surveillance-ties format`: it writes every table in its canonical form (rows in primary-key "
+        "order, LF line ends, UTF-8 without BOM, quotes only where needed) and refreshes datapackage.json",
     ),
     Code(
         "whitespace",

@@ -51,6 +51,9 @@ class Table:
     _missing: dict[str, pa.ChunkedArray] = field(default_factory=dict)
     #: positions of cells already reported as not fitting their type, pattern or enum, per column
     flagged: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    size: int = 0  # bytes of the file
+    final_newline: bool = True  # the file ends with a line feed
+    clean: bool = True  # no byte-level error (encoding, BOM, line ends, blank or ragged rows, quotes)
 
     @property
     def num_rows(self) -> int:
@@ -207,6 +210,16 @@ def _line_of(data: bytes, pos: int) -> int:
 
 
 def _parse(resource: Resource, data: bytes, out: Collector) -> Table | None:
+    before = out.errors_in(resource.path)
+    table = _parse_table(resource, data, out)
+    if table is not None:
+        table.size = len(data)
+        table.final_newline = data.endswith(b"\n")
+        table.clean = out.errors_in(resource.path) == before
+    return table
+
+
+def _parse_table(resource: Resource, data: bytes, out: Collector) -> Table | None:
     import pyarrow as pa
 
     file = resource.path

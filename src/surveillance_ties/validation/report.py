@@ -132,6 +132,10 @@ class Collector:
     _single: list[Error] = field(default_factory=list)
     _batches: list[_Batch] = field(default_factory=list)
 
+    def errors_in(self, file: str) -> int:
+        """How many errors (single ones and batches) point at ``file`` so far."""
+        return sum(e.file == file for e in self._single) + sum(b.file == file for b in self._batches)
+
     def order_file(self, file: str, columns: Sequence[str] = ()) -> None:
         """Declare a file (and its columns) so errors sort in package order."""
         self.file_order.setdefault(file, len(self.file_order))

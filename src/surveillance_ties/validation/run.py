@@ -92,7 +92,7 @@ def _run(package: Package, out: Collector) -> bool:
     import pyarrow.compute  # noqa: F401
     import pyarrow.csv  # noqa: F401
 
-    from surveillance_ties.validation import cells, hygiene, meaning, provenance
+    from surveillance_ties.validation import canonical, cells, hygiene, meaning, provenance
     from surveillance_ties.validation.read import read_table
 
     tables: dict[str, Table] = {}
@@ -105,10 +105,12 @@ def _run(package: Package, out: Collector) -> bool:
             if blank is not None:
                 table.emit(out, "blank-row", None, blank, lambda v: "every cell of the row is empty")
                 table.drop(blank)
+                table.clean = False
             tables[resource.name] = table
         # quotes (the longest check) run beside the cell checks; they share no state but the report
         quotes_job = pool.submit(_provenance, package, tables, out)
         for t in tables.values():
+            canonical.check_canonical(t, out)
             cells.check_header(t, out)
             hygiene.check_cells(t, out)
             cells.check_fields(t, out)

@@ -1,0 +1,142 @@
+"""The GitHub workflows (issue 11): hardened, and the validate workflow gates and reviews.
+
+Every workflow is read with ``yaml.safe_load`` (which reads the key ``on`` as ``True``); the
+version comments after the pins are read from the text, since YAML drops comments.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .conftest import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
+PIN_LINE = re.compile(r"^\s*(- )?uses: ([A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+$")
+UNTRUSTED = re.compile(r"\$\{\{\s*github\.(event|head_ref)")
+REVIEW = 'surveillance-ties review "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"'
+
+
+def load(path: Path) -> dict[str, Any]:
+    workflow: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return workflow
+
+
+def steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """``(job name, step)`` for every step of every job."""
+    return [(name, step) for name, job in workflow["jobs"].items() for step in job.get("steps", [])]
+
+
+def test_the_workflows_are_the_three_the_project_runs() -> None:
+    assert [p.name for p in WORKFLOWS] == ["release.yml", "tests.yml", "validate.yml"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit(path: Path) -> None:
+    unpinned = [
+        (job, step["uses"])
+        for job, step in steps(load(path))
+        if "uses" in step and not PINNED.match(step["uses"])
+    ]
+    assert unpinned == []
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_pin_names_its_release_in_a_comment(path: Path) -> None:
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(- )?uses:", line)
+    ]
+    assert lines, "a workflow without actions"
+    assert [line for line in lines if not PIN_LINE.match(line)] == []
+
+
+def test_each_action_is_pinned_to_one_commit_everywhere() -> None:
+    pins: dict[str, set[str]] = {}
+    for path in WORKFLOWS:
+        for _, step in steps(load(path)):
+            if "uses" in step and "@" in step["uses"]:
+                action, _, ref = step["uses"].partition("@")
+                pins.setdefault(action, set()).add(ref)
+    assert {action: len(refs) for action, refs in pins.items()} == {action: 1 for action in pins}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_checkout_keeps_no_credentials(path: Path) -> None:
+    checkouts = [
+        (job, step.get("with", {}))
+        for job, step in steps(load(path))
+        if step.get("uses", "").startswith("actions/checkout@")
+    ]
+    assert checkouts
+    assert [job for job, options in checkouts if options.get("persist-credentials") is not False] == []
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_job_has_a_timeout(path: Path) -> None:
+    jobs = load(path)["jobs"]
+    timeouts = {name: job.get("timeout-minutes") for name, job in jobs.items()}
+    assert all(isinstance(t, int) and 0 < t <= 60 for t in timeouts.values()), timeouts
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_the_token_can_only_read_unless_a_job_says_why(path: Path) -> None:
+    workflow = load(path)
+    assert workflow["permissions"] == {"contents": "read"}
+    granted = {name: job["permissions"] for name, job in workflow["jobs"].items() if "permissions" in job}
+    expected = {
+        "release.yml": {"data": {"contents": "write"}, "pypi": {"id-token": "write"}},
+        "tests.yml": {},
+        "validate.yml": {},
+    }
+    assert granted == expected[path.name]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_no_script_interpolates_event_content(path: Path) -> None:
+    scripts = [(job, step["run"]) for job, step in steps(load(path)) if "run" in step]
+    assert scripts
+    assert [(job, script) for job, script in scripts if UNTRUSTED.search(script)] == []
+
+
+def test_validate_workflow_validates_every_push_and_reviews_pull_requests() -> None:
+    workflow = load(ROOT / ".github/workflows/validate.yml")
+    assert set(workflow[True]) == {"push", "pull_request"}
+    job = workflow["jobs"]["validate"]
+    [checkout] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkout["with"] == {"persist-credentials": False, "fetch-depth": 0}
+    commands = [s["run"] for s in job["steps"] if "run" in s]
+    assert commands == ["python -m pip install .", "surveillance-ties validate --format github", REVIEW]
+    [review] = [s for s in job["steps"] if s.get("run") == REVIEW]
+    assert review["if"] == "github.event_name == 'pull_request' && !cancelled()"
+    assert review["env"] == {"BASE_SHA": "${{ github.event.pull_request.base.sha }}"}
+
+
+def test_validate_workflow_checks_the_version_bump_and_the_documents() -> None:
+    jobs = load(ROOT / ".github/workflows/validate.yml")["jobs"]
+    assert list(jobs) == ["validate", "release-check", "docs"]
+    assert jobs["release-check"]["if"] == "github.event_name == 'pull_request'"
+    assert [s["run"] for s in jobs["release-check"]["steps"] if "run" in s] == [
+        "python -m pip install .",
+        "surveillance-ties release --check",
+    ]
+    assert [s["run"] for s in jobs["docs"]["steps"] if "run" in s] == [
+        "python -m pip install '.[figures]'",
+        "surveillance-ties docs --check",
+    ]
+
+
+def test_tests_workflow_runs_the_ci_script() -> None:
+    workflow = load(ROOT / ".github/workflows/tests.yml")
+    assert set(workflow[True]) == {"push", "pull_request"}
+    assert [s["run"] for _, s in steps(workflow) if "run" in s] == ["bash .ci/run"]
+
+
+def test_release_workflow_runs_on_version_tags() -> None:
+    workflow = load(ROOT / ".github/workflows/release.yml")
+    assert workflow[True] == {"push": {"tags": ["v*"]}}
+    assert workflow["jobs"]["pypi"]["needs"] == ["data", "python"]
