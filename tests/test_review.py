@@ -7,6 +7,7 @@ that field. The review of the second against the first is pinned whole.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from surveillance_ties.datapackage import PackageError
 from surveillance_ties.release.review import review
 
 from .conftest import RELEASE_PARTS, copy_package
-from .release_fixtures import edit_descriptor, git, read_csv, row, write_csv
+from .release_fixtures import edit_descriptor, edit_schema, field, git, read_csv, row, write_csv
 
 ARTICLE = "techcrunch-2026-02-13-ring-cancels-flock-partnership"
 ARTICLE_URL = (
@@ -60,10 +61,10 @@ def insert_sorted(rows: list[list[str]], new: list[str]) -> None:
     rows.insert(at, new)
 
 
-def edit(root: Path, table: str, change: object) -> None:
+def edit(root: Path, table: str, change: Callable[[list[list[str]]], object]) -> None:
+    """Apply ``change`` to the rows (header first) of ``data/<table>.csv``."""
     path = root / "data" / f"{table}.csv"
     rows = read_csv(path)
-    assert callable(change)
     change(rows)
     write_csv(path, rows)
 
@@ -252,7 +253,9 @@ def test_a_hostile_url_is_shown_escaped(tmp_path: Path) -> None:
     git(root, "commit", "-q", "-am", "a hostile url")
     lines = review(first, str(root), base_dir=root).splitlines()
     shown = url.replace("|", "\\|")  # a code span in a table cell
-    assert f"| `{ARTICLE}` | `url` | `{ARTICLE_URL}` | ``{shown}`` |" in lines
+    assert (
+        f"| `{ARTICLE}` | `url` | `{ARTICLE_URL}` | `` {shown} `` |" in lines
+    )  # padded: it ends with a backtick
     assert (
         f"| `404-media-1` (new) | *(whole record)* | `{ARTICLE}` https://example.org/&lt;img src=x "
         f"onerror=alert(1)>\\|` | `{ORGANIZATION_QUOTE}` |"
@@ -344,6 +347,19 @@ def test_a_record_with_many_citations_shows_the_first(tmp_path: Path) -> None:
     ]
 
 
+def test_without_a_citations_table_the_review_says_so(repo: tuple[Path, str]) -> None:
+    root, first = repo
+    edit_schema(root, "citations", lambda schema: field(schema, "record_table")["constraints"].pop("enum"))
+    text = review(first, str(root), base_dir=root)
+    assert "- schema: field record_table: constraint enum loosened (" in text
+    assert text.endswith(
+        "#### Quotes\n"
+        "\n"
+        "The package has no citations table (a table with a `record_table` field that has an `enum` of the "
+        "cited tables): no quotes to show.\n"
+    )
+
+
 def test_a_copy_that_cannot_be_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = copy_package(tmp_path / "package", RELEASE_PARTS)
     monkeypatch.chdir(root)
@@ -369,4 +385,41 @@ def test_a_table_that_does_not_fit_its_schema_is_reported_not_raised(repo: tuple
         f"The data cannot be compared: {path}: the header does not match the fields of its Table Schema "
         "(missing partnership_id); expected: "
         "partnership_id,org_id,partner_org_id,relationship_type,status,announced,ended,description,notes\n",
+    )
+
+
+def test_a_citation_moved_to_another_record_is_shown_under_it(repo: tuple[Path, str]) -> None:
+    root, first = repo
+
+    def move(rows: list[list[str]]) -> None:
+        row(rows, "secret-service-1")[2] = "ice"
+
+    edit(root, "citations", move)
+    git(root, "commit", "-q", "-am", "a moved citation")
+    lines = review(first, str(root), base_dir=root).splitlines()
+    start = lines.index("**`organizations` `ice`** (its citations changed)")
+    assert lines[start : start + 6] == [
+        "**`organizations` `ice`** (its citations changed)",
+        "",
+        "| citation | field | source | quote |",
+        "|---|---|---|---|",
+        f"| `ice-1` | *(whole record)* | `{ARTICLE}` {ARTICLE_URL} "
+        "| `Immigration and Customs Enforcement (ICE)` |",
+        f"| `secret-service-1` (changed: `record_id` was `secret-service`) | *(whole record)* | `{ARTICLE}` "
+        f"{ARTICLE_URL} | `the Secret Service` |",
+    ]
+
+
+def test_a_long_report_is_cut_at_a_line_end_and_says_so(
+    repo: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, first = repo
+    whole = review(first, str(root), base_dir=root)
+    monkeypatch.setattr("surveillance_ties.release.review.MARKDOWN_LIMIT", 1500)
+    cut = review(first, str(root), base_dir=root)
+    kept = whole[: whole.rfind("\n", 0, 1300) + 1]
+    assert len(cut) <= 1500
+    assert cut == (
+        kept + f"\n*(truncated: {whole.count(chr(10)) - kept.count(chr(10))} more lines left out; run "
+        "`surveillance-ties review` locally for the whole report)*\n"
     )

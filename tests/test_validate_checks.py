@@ -186,7 +186,10 @@ def test_stale_hash_and_bytes(pkg: Path) -> None:
     edit(pkg, ORG, "Axon,,company", "Axon Enterprise,,company", refresh=False)
     report = validate(pkg)
     assert found(report) == [("bytes", ORG, None, None), ("hash", ORG, None, None)]
-    assert "surveillance-ties rehash" in report.errors[0].hint
+    assert (
+        report.errors[0].hint
+        == "run `surveillance-ties format` after editing a table, then commit datapackage.json"
+    )
 
 
 # provenance ---------------------------------------------------------------------------------
@@ -241,7 +244,12 @@ def test_status_without_end_date_and_duplicate_tie(pkg: Path) -> None:
         "\nx-1,partnerships,flock-safety-navy-2,,404media-ice-secret-service-navy-"
         "access-to-flock,Secret Service\nflock-safety-secret",
     )
-    assert found(validate(pkg)) == [("duplicate-tie", P, 9, None), ("status-end-date", P, 7, "ended")]
+    assert found(validate(pkg)) == [
+        ("duplicate-tie", P, 9, None),
+        ("not-canonical", C, 16, None),  # the added rows are out of key order: `format` sorts them
+        ("not-canonical", P, 9, None),
+        ("status-end-date", P, 7, "ended"),
+    ]
 
 
 # the report ---------------------------------------------------------------------------------
@@ -328,5 +336,67 @@ def test_composite_primary_and_foreign_keys(pkg: Path) -> None:
     assert found(validate(pkg)) == [
         ("duplicate-tie", P, 9, None),
         ("foreign-key", R, 2, None),  # (ftc, ring) is no (org_id, partner_org_id) of partnerships
+        ("not-canonical", C, 16, None),  # the added rows are out of key order
+        ("not-canonical", P, 9, None),
         ("primary-key", P, 9, None),
     ]
+
+
+# the quote-not-found message: where the quote stops matching, and which text was searched -------
+
+SEED = "seeds/000_0181fdb78757befa.txt"
+ARTICLE = "techcrunch-2026-02-13-ring-cancels-flock-partnership"
+
+
+def _quote_message(pkg: Path, old: str, new: str) -> str:
+    edit(pkg, C, old, new)
+    [error] = validate(pkg).errors
+    assert (error.code, error.column) == ("quote-not-found", "quote")
+    return error.message
+
+
+def test_quote_with_a_dropped_character_says_where_it_breaks(pkg: Path) -> None:
+    assert _quote_message(
+        pkg, "with Axon, a company similar to Flock.", "with Axon, a company simlar to Flock."
+    ) == (
+        f'"with Axon, a company simlar to Flock." is not in the archived text of its source {ARTICLE} '
+        f'({SEED}): after "with Axon, a company sim" the text has "ilar to Flock. …" where the quote has '
+        '"lar to Flock."'
+    )
+
+
+def test_quote_with_another_kind_of_curly_quote(pkg: Path) -> None:
+    # the archive writes “Familiar Faces,”; „ is not one of the curly quotes that fold to "
+    assert _quote_message(pkg, "called “Familiar Faces,”", "called „Familiar Faces,”") == (
+        '"Ring even rolled out [a facial recognition](https://techcrunch.com/2025/12/09/amazons-ring-rolls-out-'
+        "controversial-ai-powered-facial-recognition-feature-to-video-doorbells/) feature in December called "
+        "„Familiar Faces,” which allows users to catalog the faces of people who often visit their homes — that "
+        "way, they might get a notification that says “Mom at Front Door,” rather than “a person is at your "
+        f'door.”" is not in the archived text of its source {ARTICLE} ({SEED}): after "…/) feature in December '
+        'called " the text has ""Familiar Faces…" where the quote has "„Familiar Faces…"'
+    )
+
+
+def test_quote_without_the_markdown_link_of_the_archived_text(pkg: Path) -> None:
+    message = _quote_message(
+        pkg,
+        "As reported by [404 Media](https://www.404media.co/ice-secret-service-navy-all-had-access-to-flocks-"
+        "nationwide-network-of-cameras/), Flock’s footage has been used by Immigration and Customs Enforcement "
+        "(ICE), the Secret Service, and the Navy, which all have had access to Flock’s tens of thousands of "
+        'AI-enabled cameras."\nflock-safety-ice-network-access-2',
+        "As reported by 404 Media, Flock’s footage has been used by Immigration and Customs Enforcement (ICE), "
+        'the Secret Service, and the Navy."\nflock-safety-ice-network-access-2',
+    )
+    assert message == (
+        '"As reported by 404 Media, Flock’s footage has been used by Immigration and Customs Enforcement (ICE), '
+        f'the Secret Service, and the Navy." is not in the archived text of {ARTICLE} ({SEED}), which links to '
+        'its source 404media-ice-secret-service-navy-access-to-flock: after "As reported by " the text has '
+        '"[404 Media](htt…" where the quote has "404 Media, Floc…"'
+    )
+
+
+def test_a_quote_of_nothing_like_the_text(pkg: Path) -> None:
+    assert _quote_message(pkg, "with Axon, a company similar to Flock.", "Qx, Qy Qz") == (
+        f'"Qx, Qy Qz" is not in the archived text of its source {ARTICLE} ({SEED}): not even its first words are '
+        "there"
+    )

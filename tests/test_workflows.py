@@ -22,8 +22,8 @@ UNTRUSTED = re.compile(r"\$\{\{\s*github\.(event|head_ref)")
 REVIEW = 'surveillance-ties review "$BASE_SHA" >> "$GITHUB_STEP_SUMMARY"'
 
 
-def load(path: Path) -> dict[str, Any]:
-    workflow: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load(path: Path) -> dict[Any, Any]:
+    workflow: dict[Any, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return workflow
 
 

@@ -15,6 +15,7 @@ import click
 
 # command name -> "module:attribute" under surveillance_ties.cli
 COMMANDS: dict[str, str] = {
+    "cite": "curate:cite",
     "format": "curate:format_",
     "rehash": "curate:rehash",
     "validate": "validate:validate",

@@ -47,3 +47,45 @@ def format_(path: str | None, check: bool) -> None:
         echo(f"formatted {rel}")
     if not result.changed:
         echo("every table is in its canonical form")
+
+
+@click.command()
+@click.argument("table")
+@click.argument("record_id")
+@click.argument("source_id")
+@click.option("--quote", help="The exact passage (white space and curly quotes may differ from the text).")
+@click.option("--words", help="A few words of the passage: the whole sentence around them is cited.")
+@click.option("--field", help="The field of the record the quote backs (default: the whole record).")
+@click.option(
+    "--path",
+    "path",
+    type=click.Path(file_okay=True, dir_okay=True),
+    default=None,
+    help="The package folder  [default: the package around the current folder]",
+)
+@fails
+def cite(
+    table: str,
+    record_id: str,
+    source_id: str,
+    quote: str | None,
+    words: str | None,
+    field: str | None,
+    path: str | None,
+) -> None:
+    """Cite SOURCE_ID for the record RECORD_ID of TABLE, quoting its archived text.
+
+    Give the exact quote (--quote) or a few words of it (--words): the passage is
+    looked up in the archived text of the source (or of the archived article that
+    links to it) and must occur there once. The new row of the citations table
+    gets the next free id (RECORD_ID-n) and the passage as the text writes it;
+    then the package is formatted. Nothing is written when the passage is not
+    there or not unique: the message says where the text differs, or shows the
+    candidates.
+    """
+    from surveillance_ties.curation.cite import cite as add
+
+    made = add(table, record_id, source_id, quote=quote, words=words, field=field, path=path)
+    echo(f"added citation {made.citation_id}: “{made.quote}”")
+    for rel in made.written:
+        echo(f"wrote {rel}")

@@ -70,6 +70,32 @@ class FormatResult:
     written: bool = False
 
 
+def _canonical(
+    pkg: Package, extra: dict[str, list[list[str]]] | None = None
+) -> tuple[dict[str, bytes], list[str]]:
+    """The canonical bytes of every table (with ``extra`` rows by table path) and of the descriptor
+    that goes with them, and the paths whose bytes differ from the package's."""
+    wanted: dict[str, bytes] = {}
+    for resource in pkg.resources:
+        encoding = resource.encoding.replace("_", "-").lower()
+        if encoding not in ("utf-8", "utf8"):
+            raise DataError(
+                f"{pkg.where(resource.path)}: its encoding is {resource.encoding}, and format writes "
+                "UTF-8 only; convert the file to UTF-8 and set `encoding` to utf-8"
+            )
+        wanted[resource.path] = table_bytes(pkg, resource, (extra or {}).get(resource.path, []))
+    changed = [rel for rel, data in wanted.items() if pkg.read_bytes(rel) != data]
+    descriptor = json.loads(json.dumps(pkg.descriptor))
+    for entry in descriptor["resources"]:
+        table = entry.get("path") if isinstance(entry, dict) else None
+        if isinstance(table, str) and table in wanted:
+            entry["hash"], entry["bytes"] = str(digest_bytes(wanted[table])), len(wanted[table])
+    wanted[pkg.descriptor_file] = dumps(descriptor).encode("utf-8")
+    if pkg.read_bytes(pkg.descriptor_file) != wanted[pkg.descriptor_file]:
+        changed.append(pkg.descriptor_file)
+    return wanted, changed
+
+
 def format_package(path: str | os.PathLike[str] | None = None, *, check: bool = False) -> FormatResult:
     """Write every table of the package in its canonical form, then refresh the descriptor.
 
@@ -86,28 +112,7 @@ def format_package(path: str | os.PathLike[str] | None = None, *, check: bool = 
     root = package_folder(path)
     result = FormatResult(root)
     with locked(root), open_package(root) as pkg:
-        wanted: dict[str, bytes] = {}
-        for resource in pkg.resources:
-            encoding = resource.encoding.replace("_", "-").lower()
-            if encoding not in ("utf-8", "utf8"):
-                raise DataError(
-                    f"{pkg.where(resource.path)}: its encoding is {resource.encoding}, and format writes "
-                    "UTF-8 only; convert the file to UTF-8 and set `encoding` to utf-8"
-                )
-            wanted[resource.path] = table_bytes(pkg, resource)
-        current = {rel: pkg.read_bytes(rel) for rel in wanted}
-        for rel, data in wanted.items():
-            if current[rel] != data:
-                result.changed.append(rel)
-        descriptor = json.loads(json.dumps(pkg.descriptor))
-        for entry in descriptor["resources"]:
-            table = entry.get("path") if isinstance(entry, dict) else None
-            if isinstance(table, str) and table in wanted:
-                entry["hash"], entry["bytes"] = str(digest_bytes(wanted[table])), len(wanted[table])
-        text = dumps(descriptor).encode("utf-8")
-        if pkg.read_bytes(pkg.descriptor_file) != text:
-            result.changed.append(pkg.descriptor_file)
-            wanted[pkg.descriptor_file] = text
+        wanted, result.changed = _canonical(pkg)
         if result.changed and not check:
             write_all({root / rel: wanted[rel] for rel in result.changed}, root=root)
             result.written = True

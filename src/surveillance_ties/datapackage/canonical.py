@@ -76,10 +76,18 @@ def sorted_rows(table: pa.Table, resource: Resource) -> list[list[str]]:
     return rows
 
 
-def table_bytes(package: Package, resource: Resource) -> bytes:
-    """The canonical bytes of a table of ``package`` (raises the reader's
-    :class:`~surveillance_ties.datapackage.errors.DataError` when the table cannot be read)."""
+def table_bytes(package: Package, resource: Resource, extra: Sequence[Sequence[str]] = ()) -> bytes:
+    """The canonical bytes of a table of ``package``, with the rows ``extra`` added (raises the
+    reader's :class:`~surveillance_ties.datapackage.errors.DataError` when the table cannot be read)."""
+    import pyarrow as pa
+
+    from surveillance_ties.datapackage import arrow
     from surveillance_ties.datapackage.tables import read_text
 
     table = read_text(package, resource.name)
+    if extra:
+        added = pa.table(
+            {n: arrow.strings([row[i] for row in extra]) for i, n in enumerate(table.column_names)}
+        )
+        table = pa.concat_tables([table, added])
     return table_text(table.column_names, sorted_rows(table, resource), resource.dialect).encode("utf-8")

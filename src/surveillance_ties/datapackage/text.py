@@ -14,8 +14,9 @@ never moves the cursor, clears the screen or reverses text.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-__all__ = ["CURLY", "WHITESPACE", "fold", "printable", "quote_in_text"]
+__all__ = ["CURLY", "WHITESPACE", "Mismatch", "fold", "fold_map", "mismatch", "printable", "quote_in_text"]
 
 #: The characters Python's ``str.isspace`` calls white space (a test checks the list is complete).
 WHITESPACE: tuple[str, ...] = (
@@ -51,3 +52,61 @@ def printable(text: str) -> str:
     """``text`` with control characters other than line feed and tab, and bidirectional
     controls, written as visible escapes (``\\x1b``, ``\\u202e``)."""
     return _UNPRINTABLE.sub(_escape, text)
+
+
+def fold_map(text: str) -> tuple[str, list[int]]:
+    """:func:`fold` of ``text``, and for each character of it (and its end) the index in ``text``
+    where it comes from, so that a match in the folded text can be shown as the text has it."""
+    out: list[str] = []
+    index: list[int] = []
+    i = 0
+    for run in _SPACE.finditer(text):
+        for j in range(i, run.start()):
+            out.append(CURLY.get(text[j], text[j]))
+            index.append(j)
+        out.append(" ")
+        index.append(run.start())
+        i = run.end()
+    for j in range(i, len(text)):
+        out.append(CURLY.get(text[j], text[j]))
+        index.append(j)
+    index.append(len(text))
+    return "".join(out), index
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Where a quote stops matching a text: the longest start of the quote the text contains.
+
+    ``matched`` is that start (as the quote has it, folded); ``before`` the last words of it;
+    ``text_next`` what the text has after it, ``quote_next`` what the quote has instead (both
+    folded, a few words each). ``matched`` is empty when not even the first character occurs. The
+    short ones start or end with ``…`` where they were cut.
+    """
+
+    matched: str
+    before: str
+    text_next: str
+    quote_next: str
+
+
+def mismatch(quote: str, text: str, context: int = 30) -> Mismatch:
+    """Where the folded ``quote`` stops matching the folded ``text`` (see :class:`Mismatch`)."""
+    q = fold(quote).strip()
+    t = fold(text)
+    lo, hi = 0, len(q)  # the longest k with q[:k] in t: a shorter start occurs whenever a longer one does
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if q[:mid] in t:
+            lo = mid
+        else:
+            hi = mid - 1
+    at = t.find(q[:lo]) + lo if lo else 0
+    n = context // 2
+
+    return Mismatch(
+        matched=q[:lo],
+        before=("…" if lo > context else "") + q[max(0, lo - context) : lo],
+        text_next=(t[at : at + n] + ("…" if at + n < len(t) else "")) if lo else "",
+        quote_next=q[lo : lo + n] + ("…" if lo + n < len(q) else ""),
+    )

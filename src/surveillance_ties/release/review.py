@@ -308,13 +308,13 @@ def _records(changes: PackageDiff, evidence: _Evidence) -> tuple[list[_Record], 
             marks[row.get(key, "")] = "new"
             target = (row.get(RECORD_TABLE, ""), row.get(RECORD_ID, ""))
             records.setdefault(target, _Record(*target, "citations"))
+        backs = {c.citation_id: target for target, cs in evidence.by_record.items() for c in cs}
         for changed in cites.changed:
+            citation_id = changed.key.get(key, "")
             was = "; ".join(f"{code(c.field)} was {code(c.old)}" for c in changed.cells)
-            marks[changed.key.get(key, "")] = f"changed: {was}"
-            # a citation moved to another record is shown under the record it backs now
-            for (name, record_id), citations in evidence.by_record.items():
-                if any(c.citation_id == changed.key.get(key) for c in citations):
-                    records.setdefault((name, record_id), _Record(name, record_id, "citations"))
+            marks[citation_id] = f"changed: {was}"
+            if citation_id in backs:  # shown under the record it backs now (it may have moved)
+                records.setdefault(backs[citation_id], _Record(*backs[citation_id], "citations"))
     order = {name: i for i, name in enumerate(evidence.cited)}
     status = {"added": 0, "changed": 1, "citations": 2}
     ranked = sorted(

@@ -29,7 +29,7 @@ from surveillance_ties.datapackage.model import (
 )
 from surveillance_ties.datapackage.stores import unsafe_reason
 from surveillance_ties.datapackage.text import CURLY as _CURLY
-from surveillance_ties.datapackage.text import WHITESPACE
+from surveillance_ties.datapackage.text import WHITESPACE, mismatch
 from surveillance_ties.datapackage.text import fold as fold_text
 from surveillance_ties.validation.cells import groups, says, short
 from surveillance_ties.validation.quotes import occurs
@@ -70,7 +70,7 @@ def fold_column(col: Any) -> Any:
 
 
 def check_archives(package: Package, tables: dict[str, Table], out: Collector) -> dict[str, str]:
-    """``archive-missing`` for archive paths that are not files under seeds/; the folded texts."""
+    """``archive-missing`` for archive paths that are not files under seeds/; the archived texts."""
     import pyarrow.compute as pc
 
     sources = _find(tables, SOURCE_ID, ARCHIVE_PATH)
@@ -85,7 +85,7 @@ def check_archives(package: Package, tables: dict[str, Table], out: Collector) -
         ok = unsafe_reason(path) is None and path.startswith(SEEDS + "/")
         if ok:
             try:
-                texts[path] = fold_text(package.read_bytes(path).decode("utf-8"))
+                texts[path] = package.read_bytes(path).decode("utf-8")
             except (PackageError, UnicodeDecodeError):
                 ok = False
         if not ok:
@@ -102,8 +102,9 @@ def check_archives(package: Package, tables: dict[str, Table], out: Collector) -
     return texts
 
 
-def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector) -> None:
-    """``quote-not-found`` for quotes absent from the archived text of their source."""
+def check_quotes(tables: dict[str, Table], raw: dict[str, str], out: Collector) -> None:
+    """``quote-not-found`` for quotes absent from the archived text of their source (``raw``: the
+    archived texts by path); each message says where the quote stops matching."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -111,8 +112,10 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
     cites = _find(tables, SOURCE_ID, QUOTE)
     if sources is None or cites is None or cites.num_rows == 0:
         return
+    texts = {path: fold_text(text) for path, text in raw.items()}
     ids = sources.columns[SOURCE_ID].combine_chunks()
-    archive = sources.columns[ARCHIVE_PATH].combine_chunks()
+    own = sources.columns[ARCHIVE_PATH].combine_chunks()
+    archive = own
     if CITED_BY in sources.columns:  # a source that is not archived is checked against its citer
         citer = pc.index_in(sources.columns[CITED_BY].combine_chunks(), value_set=ids)
         archive = pc.if_else(pc.equal(archive, arrow.scalar("")), pc.take(archive, citer), archive)
@@ -132,13 +135,38 @@ def check_quotes(tables: dict[str, Table], texts: dict[str, str], out: Collector
     found = occurs(quotes, group, archive_texts)
     mask = nowhere.copy()
     mask[rows[~found]] = True
-    cites.emit(
-        out,
-        "quote-not-found",
-        "quote",
-        mask,
-        lambda v: f"{short(v)} is not in the archived text of its source (nor of the source citing it)",
-    )
+    source_ids = cites.columns[SOURCE_ID]
+    names = ids.to_pylist()
+    citers = sources.columns[CITED_BY].to_pylist() if CITED_BY in sources.columns else [""] * len(names)
+    citer_of = dict(zip(names, citers, strict=True))
+    own_of = dict(zip(names, own.to_pylist(), strict=True))
+    path_of = dict(zip(names, archive.to_pylist(), strict=True))
+
+    def message(i: int) -> str:
+        text = str(quote[i].as_py())
+        source = str(source_ids[i].as_py())
+        path = path_of.get(source, "")
+        shown = '"' + text.replace("\n", "\\n") + '"'
+        if not path:
+            return (
+                f"{shown} cannot be checked: its source {source} has no archived text and is not linked "
+                "from an archived source"
+            )
+        if own_of.get(source):
+            where = f"the archived text of its source {source} ({path})"
+        else:
+            where = (
+                f"the archived text of {citer_of.get(source)} ({path}), which links to its source {source}"
+            )
+        miss = mismatch(text, raw[path])
+        if len(miss.matched) < 3:
+            return f"{shown} is not in {where}: not even its first words are there"
+        return (
+            f'{shown} is not in {where}: after "{miss.before}" the text has "{miss.text_next}" '
+            f'where the quote has "{miss.quote_next}"'
+        )
+
+    cites.emit(out, "quote-not-found", "quote", mask, lambda v: "", row_message=message)
 
 
 def check_uncited(tables: dict[str, Table], out: Collector) -> None:

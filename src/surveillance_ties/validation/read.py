@@ -117,8 +117,10 @@ class Table:
         message: Callable[[str | None], str],
         hint: str | None = None,
         values: str | None = None,
+        row_message: Callable[[int], str] | None = None,
     ) -> int:
-        """Report every row where ``mask`` is true; the cell shown is ``values`` (default ``column``)."""
+        """Report every row where ``mask`` is true; the cell shown is ``values`` (default ``column``);
+        ``row_message`` makes a row's message from its position, when the cell alone is not enough."""
         idx = positions(mask)
         if self.quiet is not None and len(idx):
             idx = idx[~self.quiet[idx]]
@@ -135,6 +137,7 @@ class Table:
                 message,
                 self.line_map(),
                 hint,
+                row_message,
             )
         return len(idx)
 

@@ -120,6 +120,7 @@ class _Batch:
     message: Message
     hint: str
     lines: Callable[[np.ndarray], np.ndarray]
+    row_message: Callable[[int], str] | None = None  # a message for a row position, instead
 
 
 @dataclass
@@ -166,15 +167,18 @@ class Collector:
         message: Message,
         lines: Callable[[np.ndarray], np.ndarray],
         hint: str | None = None,
+        row_message: Callable[[int], str] | None = None,
     ) -> None:
         """Add one error per position in ``idx`` (row positions of a table, ascending).
 
         ``values`` is the whole column (indexed by position) or None; ``message`` turns a cell
-        value into the message; ``lines`` maps positions to editor line numbers.
+        value into the message (``row_message``, when given, a row position: for messages that
+        need more of the row); ``lines`` maps positions to editor line numbers. Messages are made
+        only for the errors the report keeps.
         """
         if len(idx):
             self._batches.append(
-                _Batch(code, file, column, idx, values, message, hint or CODES[code].hint, lines)
+                _Batch(code, file, column, idx, values, message, hint or CODES[code].hint, lines, row_message)
             )
 
     def counts(self) -> dict[str, int]:
@@ -223,6 +227,14 @@ def _materialize(batch: _Batch, limit: int) -> list[Error]:
 
         values = batch.values.take(arrow.ints(idx)).to_pylist()
     return [
-        Error(batch.code, batch.file, int(line), batch.column, v, batch.message(v), batch.hint)
-        for line, v in zip(lines, values, strict=True)
+        Error(
+            batch.code,
+            batch.file,
+            int(line),
+            batch.column,
+            v,
+            batch.row_message(int(i)) if batch.row_message is not None else batch.message(v),
+            batch.hint,
+        )
+        for i, line, v in zip(idx, lines, values, strict=True)
     ]
