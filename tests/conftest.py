@@ -120,8 +120,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    valid, _ = live_report()
+    valid, text = live_report()
     if not valid:
+        if config.get_verbosity() < 0:  # a quiet run has no header: the validator's output goes here
+            for line in text.splitlines():
+                terminalreporter.write_line(f"  {line}")
         terminalreporter.write_line(
             "FAILED: the live data package is invalid; run `surveillance-ties validate` and fix what it "
             "lists (the live_data tests were skipped)",
