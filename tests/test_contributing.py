@@ -50,7 +50,8 @@ def test_the_validate_example_is_real_output(tmp_path: Path) -> None:
 
 def test_the_loop_is_the_four_commands() -> None:
     assert _block("sh", "surveillance-ties format").splitlines() == [
-        "surveillance-ties format      # every table in its canonical form; hashes and sizes in datapackage.json",
+        "surveillance-ties format      # every table in its canonical form; "
+        "hashes and sizes in datapackage.json",
         "surveillance-ties docs        # regenerate DATA.md, docs/CLI.md and the figures from the data",
         "surveillance-ties validate    # the gate: exit code 0 when everything holds",
         "python3 -m pytest             # the tests (install them with: python3 -m pip install -e '.[test]')",
