@@ -44,6 +44,36 @@ def copy_package(dest: Path, names: tuple[str, ...] = PACKAGE_PARTS, source: Pat
     return dest
 
 
+CLAIMS = ("own_reporting", "party_statement", "other_outlet", "linked_url")
+
+
+def with_claims(pkg: Path, claim: str = "own_reporting") -> Path:
+    """The package folder ``pkg`` (a copy of the fixture) with the citations' ``claim`` and
+    ``claimant_org_id`` columns, which the frozen fixture predates: every citation gets ``claim``,
+    no claimant; the descriptor is refreshed."""
+    from surveillance_ties.curation import format_package
+
+    path = pkg / "schemas/citations.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    at = [f["name"] for f in schema["fields"]].index("quote")
+    schema["fields"][at:at] = [
+        {"name": "claim", "type": "string", "description": "Whose claim the quote carries.",
+         "constraints": {"required": True, "enum": list(CLAIMS)}},
+        {"name": "claimant_org_id", "type": "string", "description": "The party of a party_statement."},
+    ]  # fmt: skip
+    schema["foreignKeys"].append(
+        {"fields": ["claimant_org_id"], "reference": {"resource": "organizations", "fields": ["org_id"]}}
+    )
+    path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+    rows = read_rows("citations", pkg)
+    with open(pkg / "data/citations.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, [f["name"] for f in schema["fields"]], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**row, "claim": claim, "claimant_org_id": ""} for row in rows)
+    format_package(pkg)
+    return pkg
+
+
 def descriptor(root: Path = FIXTURE) -> dict[str, Any]:
     """The ``datapackage.json`` of a package folder."""
     data: dict[str, Any] = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))

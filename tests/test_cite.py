@@ -13,7 +13,7 @@ from surveillance_ties.cli import main
 from surveillance_ties.curation.cite import CiteError, cite
 from surveillance_ties.validation import validate
 
-from .conftest import copy_package
+from .conftest import copy_package, read_rows, with_claims
 
 ARTICLE = "techcrunch-2026-02-13-ring-cancels-flock-partnership"
 SEED = "seeds/000_0181fdb78757befa.txt"
@@ -152,3 +152,89 @@ def test_refusals_write_nothing(pkg: Path, args: list[str], message: str) -> Non
             kwargs = {"quote": "Axon", "words": "Axon"}
         field = args[args.index("--field") + 1] if "--field" in args else None
         cite(args[0], args[1], args[2], field=field, path=pkg, **kwargs)  # type: ignore[arg-type]
+
+
+# -- whose claim the quote carries --------------------------------------------------------------
+
+
+def test_claim_and_claimant_are_stored_in_their_columns(pkg: Path) -> None:
+    with_claims(pkg)
+    made = cite(
+        "partnerships",
+        "flock-safety-ice-network-access",
+        "flock-safety-blog-does-flock-share-data-with-ice",
+        words="does not explicitly",
+        field="status",
+        claim="party_statement",
+        claimant="flock-safety",
+        path=pkg,
+    )
+    [row] = [r for r in rows(pkg) if r["citation_id"] == made.citation_id]
+    assert row == {
+        "citation_id": "flock-safety-ice-network-access-3",
+        "record_table": "partnerships",
+        "record_id": "flock-safety-ice-network-access",
+        "field": "status",
+        "source_id": "flock-safety-blog-does-flock-share-data-with-ice",
+        "claim": "party_statement",
+        "claimant_org_id": "flock-safety",
+        "quote": "(Flock maintains that it [does not explicitly](https://www.flocksafety.com/blog/does-flock-"
+        "share-data-with-ice) work with ICE.)",
+    }
+    assert validate(pkg).valid
+
+
+def test_the_cli_passes_the_claim_on(pkg: Path) -> None:
+    with_claims(pkg)
+    result = CliRunner().invoke(
+        main,
+        ["cite", "organizations", "axon", ARTICLE, "--quote", "a company similar to Flock",
+         "--claim", "own_reporting", "--path", str(pkg)],
+    )  # fmt: skip
+    assert (result.exit_code, result.output) == (
+        0,
+        "added citation axon-2: “a company similar to Flock”\nwrote data/citations.csv\nwrote datapackage.json\n",
+    )
+    [row] = [r for r in read_rows("citations", pkg) if r["citation_id"] == "axon-2"]
+    assert (row["claim"], row["claimant_org_id"]) == ("own_reporting", "")
+
+
+KINDS = "own_reporting, party_statement, other_outlet, linked_url"
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ([], f"give --claim, whose claim the quote carries: one of {KINDS} (see DATA.md)"),
+        (
+            ["--claim", "own-reporting"],
+            f"--claim 'own-reporting' is not one of {KINDS} (did you mean own_reporting?)",
+        ),
+        (
+            ["--claim", "own_reporting", "--claimant", "axon"],
+            "--claimant names the party whose statement the quote carries; it goes with --claim party_statement only",
+        ),
+        (
+            ["--claim", "party_statement", "--claimant", "axn"],
+            "organizations has no record 'axn' (did you mean axon?); add the organization first, or leave "
+            "--claimant out when the party is not one",
+        ),
+    ],
+)
+def test_a_missing_or_wrong_claim_writes_nothing(pkg: Path, options: list[str], message: str) -> None:
+    with_claims(pkg)
+    before = snapshot(pkg)
+    result = CliRunner().invoke(
+        main,
+        ["cite", "organizations", "axon", ARTICLE, "--words", "similar to", *options, "--path", str(pkg)],
+    )
+    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert snapshot(pkg) == before
+
+
+def test_a_claim_for_citations_without_the_column_is_refused(pkg: Path) -> None:
+    before = snapshot(pkg)
+    with pytest.raises(CiteError) as info:
+        cite("organizations", "axon", ARTICLE, words="similar to", claim="own_reporting", path=pkg)
+    assert str(info.value) == "data/citations.csv has no claim field; leave --claim and --claimant out"
+    assert snapshot(pkg) == before

@@ -28,6 +28,7 @@ import pytest
 
 import surveillance_ties as st
 from surveillance_ties import loading
+from surveillance_ties.curation import rehash
 from surveillance_ties.datapackage import dumps, fetch, open_package, package_root
 from surveillance_ties.datapackage.descriptor import refreshed
 from surveillance_ties.datapackage.errors import (
@@ -43,7 +44,16 @@ from surveillance_ties.datapackage.model import Field, ForeignKey
 from surveillance_ties.datapackage.open import HINT
 from surveillance_ties.loading.dates import bounds, date_bounds, precision
 
-from .conftest import FIXTURE, ROOT, copy_package, descriptor, read_rows, read_schema, resource_names
+from .conftest import (
+    FIXTURE,
+    ROOT,
+    copy_package,
+    descriptor,
+    read_rows,
+    read_schema,
+    resource_names,
+    with_claims,
+)
 
 NAMES = resource_names()
 TABLES_LINE = ", ".join(NAMES)
@@ -413,6 +423,38 @@ def test_citations_join_quotes_with_their_sources() -> None:
         "record_id": "ftc-ring-2023-settlement",
         "citation": citation(),
     }
+
+
+def test_citations_show_whose_claim_each_quote_is(tmp_path: Path) -> None:
+    """The citations' own columns beyond the record and the quote (here ``claim`` and
+    ``claimant_org_id``) come between ``field`` and ``quote``; a dispute shows as two claims."""
+    pkg = with_claims(copy_package(tmp_path / "pkg"))
+    path = pkg / "data/citations.csv"
+    text = path.read_text(encoding="utf-8")
+    old = "flock-safety-blog-does-flock-share-data-with-ice,own_reporting,,"
+    assert text.count(old) == 1
+    path.write_text(
+        text.replace(old, "flock-safety-blog-does-flock-share-data-with-ice,party_statement,flock-safety,")
+    )
+    rehash(pkg)
+    frame = st.citations("partnerships", "flock-safety-ice-network-access", source=pkg)
+    assert list(frame.columns) == [
+        "citation_id", "field", "claim", "claimant_org_id", "quote", "source_id",
+        "title", "publisher", "published", "url", "cited_by",
+    ]  # fmt: skip
+    assert [
+        (r["citation_id"], r["claim"], None if r["claimant_org_id"] is pd.NA else r["claimant_org_id"])
+        for r in frame.to_dict("records")
+    ] == [
+        ("flock-safety-ice-network-access-1", "own_reporting", None),
+        ("flock-safety-ice-network-access-2", "party_statement", "flock-safety"),
+    ]
+    assert list(frame["claim"].cat.categories) == [
+        "own_reporting",
+        "party_statement",
+        "other_outlet",
+        "linked_url",
+    ]
 
 
 def test_citations_reject_unknown_records_and_uncited_tables() -> None:

@@ -70,6 +70,8 @@ from tools.synth.vocabulary import (
 #: About one source in this many is archived under seeds/; the others are linked from it.
 SOURCES_PER_ARCHIVE = 1000
 _PARAGRAPHS = 40  # per archived text, of 20 to 60 words each: about 11 KB, like the real seed
+#: The claims of synthetic citations (a party's statement would need a claimant).
+CLAIMS = ("own_reporting", "other_outlet", "linked_url")
 _QUOTE_WORDS = (5, 25)  # a quote is 5 to 24 whole words of one paragraph
 
 
@@ -441,6 +443,8 @@ def citations(
         "record_id": record_id,
         "field": null_where(take(fields, field), ~extra),
         "source_id": source_ids.take(pa.array(source)),
+        "claim": take(CLAIMS, rng.integers(0, len(CLAIMS), size=n)),
+        "claimant_org_id": pa.nulls(n, pa.string()),
         "quote": slices(arch.buf, arch.word_start[first], arch.word_end[last]),
     }
     return Cites(cols, table, glob - bounds[table], extra)

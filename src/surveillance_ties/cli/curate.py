@@ -57,6 +57,12 @@ def format_(path: str | None, check: bool) -> None:
 @click.option("--words", help="A few words of the passage: the whole sentence around them is cited.")
 @click.option("--field", help="The field of the record the quote backs (default: the whole record).")
 @click.option(
+    "--claim",
+    help="Whose claim the quote carries: own_reporting, party_statement, other_outlet or linked_url "
+    "(the values the citations schema allows; see DATA.md).",
+)
+@click.option("--claimant", help="For --claim party_statement: the org_id of the party who made it.")
+@click.option(
     "--path",
     "path",
     type=click.Path(file_okay=True, dir_okay=True),
@@ -71,6 +77,8 @@ def cite(
     quote: str | None,
     words: str | None,
     field: str | None,
+    claim: str | None,
+    claimant: str | None,
     path: str | None,
 ) -> None:
     """Cite SOURCE_ID for the record RECORD_ID of TABLE, quoting its archived text.
@@ -78,14 +86,25 @@ def cite(
     Give the exact quote (--quote) or a few words of it (--words): the passage is
     looked up in the archived text of the source (or of the archived article that
     links to it) and must occur there once. The new row of the citations table
-    gets the next free id (RECORD_ID-n) and the passage as the text writes it;
+    gets the next free id (RECORD_ID-n), the passage as the text writes it and
+    whose claim it carries (--claim, and --claimant for a party's statement);
     then the package is formatted. Nothing is written when the passage is not
     there or not unique: the message says where the text differs, or shows the
     candidates.
     """
     from surveillance_ties.curation.cite import cite as add
 
-    made = add(table, record_id, source_id, quote=quote, words=words, field=field, path=path)
+    made = add(
+        table,
+        record_id,
+        source_id,
+        quote=quote,
+        words=words,
+        field=field,
+        claim=claim,
+        claimant=claimant,
+        path=path,
+    )
     echo(f"added citation {made.citation_id}: “{made.quote}”")
     for rel in made.written:
         echo(f"wrote {rel}")

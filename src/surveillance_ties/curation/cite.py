@@ -21,6 +21,9 @@ from surveillance_ties.datapackage import DataError, Package, open_package
 from surveillance_ties.datapackage.model import (
     ARCHIVE_PATH,
     CITED_BY,
+    CLAIM,
+    CLAIMANT,
+    PARTY_STATEMENT,
     QUOTE,
     RECORD_FIELD,
     RECORD_ID,
@@ -130,6 +133,40 @@ def _next_id(ids: list[str], record_id: str) -> str:
     return f"{record_id}-{n}"
 
 
+def _claim(pkg: Package, cites: Resource, claim: str | None, claimant: str | None) -> dict[str, str]:
+    """The claim columns of the new row: ``claim`` checked against the schema's ``enum``, and
+    ``claimant`` only for a party's statement, an id of the table its foreign key names."""
+    schema = cites.table_schema
+    if not schema.has(CLAIM):
+        if claim or claimant:
+            raise CiteError(f"{cites.path} has no {CLAIM} field; leave --claim and --claimant out")
+        return {}
+    kinds = schema.field(CLAIM).categories
+    listed = ", ".join(kinds)
+    if not claim:
+        if not schema.field(CLAIM).required:
+            return {}
+        raise CiteError(f"give --claim, whose claim the quote carries: one of {listed} (see DATA.md)")
+    if kinds and claim not in kinds:
+        raise CiteError(f"--claim {claim!r} is not one of {listed}{_close(claim, kinds)}")
+    if not claimant:
+        return {CLAIM: claim}
+    if claim != PARTY_STATEMENT or not schema.has(CLAIMANT):
+        raise CiteError(
+            f"--claimant names the party whose statement the quote carries; it goes with "
+            f"--claim {PARTY_STATEMENT} only"
+        )
+    for fk in schema.foreign_keys:
+        if fk.fields == (CLAIMANT,):
+            ids = [row[fk.reference_fields[0]] for row in text_rows(pkg, fk.resource)]
+            if claimant not in ids:
+                raise CiteError(
+                    f"{fk.resource} has no record {claimant!r}{_close(claimant, ids)}; "
+                    "add the organization first, or leave --claimant out when the party is not one"
+                )
+    return {CLAIM: claim, CLAIMANT: claimant}
+
+
 def cite(
     table: str,
     record_id: str,
@@ -138,12 +175,16 @@ def cite(
     quote: str | None = None,
     words: str | None = None,
     field: str | None = None,
+    claim: str | None = None,
+    claimant: str | None = None,
     path: str | os.PathLike[str] | None = None,
 ) -> Citation:
     """Add a citation of ``source_id`` to the record ``record_id`` of ``table`` (see the module
-    docstring); ``field`` is the field it backs (``None``: the whole record). Give exactly one of
-    ``quote`` and ``words``. Raises :class:`CiteError` (exit code 1) when the record, field or
-    source is unknown, or the passage is not there or not unique; nothing is written then."""
+    docstring); ``field`` is the field it backs (``None``: the whole record); ``claim`` whose
+    claim the quote carries (one of the ``claim`` field's values) and ``claimant`` the
+    organization whose statement it is, for a ``party_statement``. Give exactly one of ``quote``
+    and ``words``. Raises :class:`CiteError` (exit code 1) when the record, field, source, claim or
+    claimant is unknown, or the passage is not there or not unique; nothing is written then."""
     from surveillance_ties.curation import _canonical, package_folder
 
     if (quote is None) == (words is None):
@@ -171,6 +212,7 @@ def cite(
                 f"{table} has no field {field!r}{_close(field, target.table_schema.field_names)}; "
                 "leave --field out to cite the whole record"
             )
+        claimed = _claim(pkg, cites, claim, claimant)
         by_id = {row[SOURCE_ID]: row for row in text_rows(pkg, sources.name)}
         source = by_id.get(source_id)
         if source is None:
@@ -198,6 +240,7 @@ def cite(
             RECORD_FIELD: field or "",
             SOURCE_ID: source_id,
             QUOTE: passage,
+            **claimed,
         }
         missing = [
             f.name for f in cites.table_schema.fields if f.required and not values.get(f.name)

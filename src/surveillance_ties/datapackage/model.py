@@ -21,8 +21,11 @@ from typing import Any
 __all__ = [
     "ARCHIVE_PATH",
     "CITED_BY",
+    "CLAIM",
+    "CLAIMANT",
     "DESCRIPTOR",
     "FALSE_VALUES",
+    "PARTY_STATEMENT",
     "QUOTE",
     "RECORD_FIELD",
     "RECORD_ID",
@@ -50,7 +53,9 @@ Scalar = str | int | float | bool
 #: *sources* table has :data:`SOURCE_ID` and :data:`ARCHIVE_PATH` (and :data:`CITED_BY` for a
 #: source quoted from the archived source that links to it); the *citations* table has
 #: :data:`SOURCE_ID` and :data:`QUOTE`, and :data:`RECORD_TABLE` (whose ``enum`` lists the cited
-#: tables), :data:`RECORD_ID` and :data:`RECORD_FIELD` for the record a quote backs.
+#: tables), :data:`RECORD_ID` and :data:`RECORD_FIELD` for the record a quote backs, and may have
+#: :data:`CLAIM` (whose claim the quote carries) and :data:`CLAIMANT` (the party, for a
+#: :data:`PARTY_STATEMENT`).
 SOURCE_ID = "source_id"
 ARCHIVE_PATH = "archive_path"
 CITED_BY = "cited_by"
@@ -58,6 +63,9 @@ QUOTE = "quote"
 RECORD_TABLE = "record_table"
 RECORD_ID = "record_id"
 RECORD_FIELD = "field"
+CLAIM = "claim"
+CLAIMANT = "claimant_org_id"
+PARTY_STATEMENT = "party_statement"
 
 
 @dataclass(frozen=True)

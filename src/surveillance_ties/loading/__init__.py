@@ -260,6 +260,8 @@ def package(source: SourceLike = None) -> frictionless.Package:
         return frictionless.Package(str(folder / pkg.descriptor_file))
 
 
+#: The columns of :func:`citations`: the citation's, then its source's. Any other column of the
+#: citations table (``claim``, ``claimant_org_id``) comes between ``field`` and ``quote``.
 CITATION_COLUMNS = [
     "citation_id",
     "field",
@@ -271,14 +273,18 @@ CITATION_COLUMNS = [
     "url",
     "cited_by",
 ]
+_JOIN_COLUMNS = (RECORD_TABLE, RECORD_ID)
 
 
 def citations(table: str, record_id: str, source: SourceLike = None) -> pd.DataFrame:
     """The quotes behind one record, each with its source, as a DataFrame.
 
     Columns: ``citation_id``, ``field`` (the field the quote backs; missing means the whole
-    record), ``quote``, ``source_id`` and the source's ``title``, ``publisher``, ``published``,
-    ``url`` and ``cited_by``; one row per citation, in the order of ``citations.csv``. A source
+    record), ``claim`` (whose claim the quote carries: the publication's own reporting, a party's
+    statement, another outlet's report, or only a linked URL) and ``claimant_org_id`` (the party
+    of a statement), ``quote``, ``source_id`` and the source's ``title``, ``publisher``,
+    ``published``, ``url`` and ``cited_by``; one row per citation, in the order of
+    ``citations.csv``. Citations of different claims on one record show a dispute. A source
     that is not archived is quoted from the archived source that links to it, whose
     ``source_id`` is in ``cited_by``.
 
@@ -302,6 +308,8 @@ def citations(table: str, record_id: str, source: SourceLike = None) -> pd.DataF
         out = quotes.merge(
             sources, on="source_id", how="left", validate="many_to_one", suffixes=("", "_source")
         )
-        out = out[CITATION_COLUMNS].reset_index(drop=True)
+        extra = [c for c in quotes.columns if c not in (*CITATION_COLUMNS, *_JOIN_COLUMNS)]
+        columns = [*CITATION_COLUMNS[:2], *extra, *CITATION_COLUMNS[2:]]
+        out = out[columns].reset_index(drop=True)
         out.attrs = {"table": table, "record_id": record_id, "citation": citation_text(pkg.descriptor)}
     return out
