@@ -160,31 +160,55 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy_package(tmp_path_factory.mktemp("release") / "v0.1.0")
 
 
+@pytest.fixture(scope="module")
+def released_1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The last release after 1.0.0: an untouched copy of the package, at 1.2.3."""
+    root = copy_package(tmp_path_factory.mktemp("release") / "v1.2.3")
+    set_version(root, "1.2.3")
+    return root
+
+
+# the version each level needs, and the largest smaller bump, after 1.2.3 and before 1.0.0 (0.1.0)
+NEEDED = {
+    "1.2.3": ({Level.MAJOR: "2.0.0", Level.MINOR: "1.3.0", Level.PATCH: "1.2.4"},
+              {Level.MAJOR: "1.3.0", Level.MINOR: "1.2.4"}),
+    "0.1.0": ({Level.MAJOR: "0.2.0", Level.MINOR: "0.1.1", Level.PATCH: "0.1.1"},
+              {Level.MAJOR: "0.1.1"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("start", ["1.2.3", "0.1.0"])
 @pytest.mark.parametrize(("case", "edit", "level", "message"), CASES, ids=[c[0] for c in CASES])
-def test_semver_rule(released: Path, tmp_path: Path, case: str, edit: Callable[[Path], None], level: Level,
-                     message: str) -> None:  # fmt: skip
+def test_semver_rule(released: Path, released_1: Path, tmp_path: Path, start: str, case: str,
+                     edit: Callable[[Path], None], level: Level, message: str) -> None:  # fmt: skip
+    """Each change needs its level; before 1.0.0 the level moves one number down (a major change
+    bumps the minor number, a minor change the patch number)."""
+    last = released_1 if start == "1.2.3" else released
     new = copy_package(tmp_path / "new")
+    if start != "0.1.0":
+        set_version(new, start)
     edit(new)
-    result = check(new, against=str(released))
-    assert (result.against, result.previous_version, result.version) == (str(released), "0.1.0", "0.1.0")
+    result = check(new, against=str(last))
+    assert (result.against, result.previous_version, result.version) == (str(last), start, start)
     assert result.reasons == [Reason(level, message)]
     assert (result.required, result.bump, result.ok) == (level, Level.NONE, False)
-    needed = {Level.MAJOR: "1.0.0", Level.MINOR: "0.2.0", Level.PATCH: "0.1.1"}[level]
+    needed, smaller = NEEDED[start][0][level], NEEDED[start][1].get(level)
+    zero = "; before 1.0.0, one number down" if start == "0.1.0" else ""
     assert result.problems == [
-        f"the changes since {released} need a {level} release (0.1.0 -> {needed}), "
-        "but 0.1.0 -> 0.1.0 is no bump; "
+        f"the changes since {last} need a {level} release ({start} -> {needed}{zero}), "
+        f"but {start} -> {start} is no bump; "
         "run `surveillance-ties release --bump` or set the version by hand:\n"
         f"  {level} needed: {message}"
     ]
     set_version(new, needed)
-    passed = check(new, against=str(released))
-    assert (passed.ok, passed.bump, passed.problems) == (True, level, [])
-    if level > Level.PATCH:
-        smaller = {Level.MAJOR: "0.2.0", Level.MINOR: "0.1.1"}[level]
+    passed = check(new, against=str(last))
+    assert (passed.ok, passed.problems) == (True, [])
+    assert passed.bump == (level if start == "1.2.3" or level == Level.MAJOR else Level.MINOR)
+    if smaller is not None:
         set_version(new, smaller)
-        failed = check(new, against=str(released))
+        failed = check(new, against=str(last))
         assert failed.bump == Level(level - 1)
-        assert failed.problems[0].startswith(f"the changes since {released} need a {level} release")
+        assert failed.problems[0].startswith(f"the changes since {last} need a {level} release")
         tail = f"is a {Level(level - 1)} bump; run `surveillance-ties release --bump`"
         tail += " or set the version by hand:"
         assert failed.problems[0].endswith(f"{tail}\n  {level} needed: {message}")
@@ -226,13 +250,22 @@ def test_constraint_direction(key: str, old: Any, new: Any, expected: str | None
 
 
 def test_version_arithmetic() -> None:
-    assert bump_version((0, 1, 3), Level.MAJOR) == (1, 0, 0)
-    assert bump_version((0, 1, 3), Level.MINOR) == (0, 2, 0)
+    assert bump_version((1, 1, 3), Level.MAJOR) == (2, 0, 0)
+    assert bump_version((1, 1, 3), Level.MINOR) == (1, 2, 0)
+    assert bump_version((1, 1, 3), Level.PATCH) == (1, 1, 4)
+    assert bump_version((1, 1, 3), Level.NONE) == (1, 1, 3)
+    assert bump_level((1, 1, 3), (2, 0, 0)) == Level.MAJOR
+    assert bump_level((1, 1, 3), (1, 3, 0)) == Level.MINOR
+    assert bump_level((1, 1, 3), (1, 1, 5)) == Level.PATCH
+    assert bump_level((1, 1, 3), (1, 1, 3)) == Level.NONE
+    # before 1.0.0, one number down: 1.0.0 is never computed
+    assert bump_version((0, 1, 3), Level.MAJOR) == (0, 2, 0)
+    assert bump_version((0, 1, 3), Level.MINOR) == (0, 1, 4)
     assert bump_version((0, 1, 3), Level.PATCH) == (0, 1, 4)
     assert bump_version((0, 1, 3), Level.NONE) == (0, 1, 3)
     assert bump_level((0, 1, 3), (1, 0, 0)) == Level.MAJOR
-    assert bump_level((0, 1, 3), (0, 3, 0)) == Level.MINOR
-    assert bump_level((0, 1, 3), (0, 1, 5)) == Level.PATCH
+    assert bump_level((0, 1, 3), (0, 3, 0)) == Level.MAJOR
+    assert bump_level((0, 1, 3), (0, 1, 5)) == Level.MINOR
     assert bump_level((0, 1, 3), (0, 1, 3)) == Level.NONE
     with pytest.raises(ReleaseError, match="the version went backwards, from 0.2.0 to 0.1.9"):
         bump_level((0, 2, 0), (0, 1, 9))
@@ -309,19 +342,19 @@ def test_check_then_bump_against_the_tag(tmp_path: Path) -> None:
     data_before = {p.name: p.read_bytes() for p in (repo / "data").iterdir()}
 
     result = bump(repo, today=dt.date(2026, 12, 1))
-    assert (result.old_version, result.new_version, result.against) == ("0.1.0", "0.2.0", "v0.1.0")
+    assert (result.old_version, result.new_version, result.against) == ("0.1.0", "0.1.1", "v0.1.0")
     assert result.written == ["datapackage.json", "CITATION.cff", "CHANGELOG.md"]
     assert {
         p.name: p.read_bytes() for p in (repo / "data").iterdir()
     } == data_before  # never touches data rows
-    assert descriptor(repo)["version"] == "0.2.0"
+    assert descriptor(repo)["version"] == "0.1.1"
     citation = (repo / "CITATION.cff").read_text()
-    assert "\nversion: 0.2.0\ndate-released: 2026-12-01\n" in citation
+    assert "\nversion: 0.1.1\ndate-released: 2026-12-01\n" in citation
     assert "0.1.0" not in citation and "2026-11-26" not in citation
     changelog = (repo / "CHANGELOG.md").read_text()
     assert (
         "## [Unreleased]\n\n"
-        "## [0.2.0] - 2026-12-01\n\n"
+        "## [0.1.1] - 2026-12-01\n\n"
         "<!-- Drafted by `surveillance-ties release --bump` from the changes since v0.1.0; edit it. -->\n\n"
         "### Added\n"
         "- `organizations`: 1 row (acme).\n\n"
@@ -331,7 +364,7 @@ def test_check_then_bump_against_the_tag(tmp_path: Path) -> None:
     ) in changelog
     assert check(repo).ok
     again = bump(repo, today=dt.date(2026, 12, 2))
-    assert (again.new_version, again.written) == ("0.2.0", [])
+    assert (again.new_version, again.written) == ("0.1.1", [])
 
 
 def test_bump_keeps_a_larger_version(released: Path, tmp_path: Path) -> None:
@@ -386,10 +419,10 @@ def test_cli_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     failed = runner.invoke(main, ["release", "--check"])
     assert failed.exit_code == 1
     assert "  minor: organizations: 1 row added (acme)\n" in failed.output
-    assert "need a minor release (0.1.0 -> 0.2.0)" in failed.output
+    assert "need a minor release (0.1.0 -> 0.1.1; before 1.0.0, one number down)" in failed.output
     bumped = runner.invoke(main, ["release", "--bump"])
     assert bumped.exit_code == 0, bumped.output
-    assert "version 0.1.0 -> 0.2.0\n" in bumped.output
+    assert "version 0.1.0 -> 0.1.1\n" in bumped.output
     assert runner.invoke(main, ["release", "--check", "--against", "v0.1.0"]).exit_code == 0
     unknown = runner.invoke(main, ["release", "--check", "--against", "v7.0.0"])
     assert unknown.exit_code == 2 and "v7.0.0: no such file, folder or git revision" in unknown.output
@@ -483,10 +516,10 @@ def test_bump_waits_for_the_package_lock(tmp_path: Path) -> None:
     thread.join(30)
     assert not thread.is_alive() and "error" not in outcome, outcome
     assert (outcome["result"].new_version, outcome["result"].written) == (
-        "0.2.0",
+        "0.1.1",
         ["datapackage.json", "CITATION.cff", "CHANGELOG.md"],
     )
-    assert descriptor(repo)["version"] == "0.2.0"
+    assert descriptor(repo)["version"] == "0.1.1"
 
 
 def test_bump_gives_up_when_the_lock_stays_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,12 @@ minor     rows, fields or tables added, a constraint loosened, a foreign
 patch     values corrected in existing rows, descriptive metadata changed
 ========  ==============================================================
 
+Before 1.0.0 (``0.y.z``, initial development), as semver allows and as Cargo and
+npm's caret ranges read it, each level moves one number down: a major change
+bumps the minor number (``0.1.0`` -> ``0.2.0``), a minor change or a patch
+bumps the patch number (``0.1.0`` -> ``0.1.1``). ``1.0.0`` is a decision, never
+computed.
+
 :func:`check` compares the package with the last release (the newest
 ``vX.Y.Z`` tag reachable from ``HEAD``, or a given revision or zip) and
 lists problems: a version bump smaller than the changes need, a
@@ -129,8 +135,11 @@ def format_version(version: Version) -> str:
 
 
 def bump_version(version: Version, level: Level) -> Version:
-    """The version after a bump of ``level`` (``NONE`` keeps it)."""
+    """The version after a bump of ``level`` (``NONE`` keeps it); before 1.0.0 a major change bumps
+    the minor number and a minor change the patch number."""
     major, minor, patch = version
+    if major == 0 and level >= Level.MINOR:
+        return (0, minor + 1, 0) if level == Level.MAJOR else (0, minor, patch + 1)
     if level == Level.MAJOR:
         return major + 1, 0, 0
     if level == Level.MINOR:
@@ -146,6 +155,8 @@ def bump_level(old: Version, new: Version) -> Level:
         raise ReleaseError(f"the version went backwards, from {format_version(old)} to {format_version(new)}")
     if new[0] > old[0]:
         return Level.MAJOR
+    if new[0] == 0:  # before 1.0.0: a minor step allows a major change, a patch step a minor one
+        return Level.MAJOR if new[1] > old[1] else Level.MINOR if new[2] > old[2] else Level.NONE
     if new[1] > old[1]:
         return Level.MINOR
     if new[2] > old[2]:
@@ -309,9 +320,10 @@ def check(path: str | os.PathLike[str] | None = None, against: str | None = None
     if result.bump < result.required:
         needed = format_version(bump_version(previous, result.required))
         step = f"a {result.bump} bump" if result.bump else "no bump"
+        zero = "; before 1.0.0, one number down" if previous[0] == 0 else ""
         lines = [
             f"the changes since {against} need a {result.required} release "
-            f"({result.previous_version} -> {needed}), "
+            f"({result.previous_version} -> {needed}{zero}), "
             f"but {result.previous_version} -> {result.version} is {step}; "
             "run `surveillance-ties release --bump` or set the version by hand:"
         ]
