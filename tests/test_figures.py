@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -36,11 +37,13 @@ from surveillance_ties.documents.figures import (
 )
 from surveillance_ties.documents.figures.data import FigureData, FigureDataError, events, read_package
 from surveillance_ties.documents.figures.layout import (
+    boxes_overlap,
     components,
     force_layout,
     inside,
     overlaps,
     segment_hits,
+    segments_hit,
     separate,
 )
 from surveillance_ties.documents.figures.network import network_figure
@@ -502,6 +505,81 @@ def test_dates_are_drawn_with_their_precision(synthetic: Path) -> None:
     assert isinstance(action, Line2D) and action.get_marker() == "D"
 
 
+def one_date_of_each_precision(root: Path) -> Path:
+    """A package whose only dates are a year (a tie announced in 2023), a month (a tie announced
+    in 2025-10) and a day (a regulatory action on 2024-03-15)."""
+    copy_package(root)
+    ties = read_rows("partnerships")[:2]
+    for tie, announced in zip(ties, ["2023", "2025-10"], strict=True):
+        tie["announced"], tie["ended"] = announced, ""
+    write_table(root, "partnerships", ties)
+    features = read_rows("features")
+    for feature in features:
+        feature["launched"] = feature["discontinued"] = ""
+    write_table(root, "features", features)
+    actions = read_rows("regulatory_actions")
+    actions[0]["action_date"] = "2024-03-15"
+    write_table(root, "regulatory_actions", actions)
+    return root
+
+
+def days(day: date) -> int:
+    """The timeline's x coordinate of the start of ``day``: days since 1970-01-01."""
+    return (day - date(1970, 1, 1)).days
+
+
+def test_a_month_is_a_bar_over_the_month_and_a_year_a_bar_over_the_year(tmp_path: Path) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    root = one_date_of_each_precision(tmp_path / "pkg")
+    year_gid = "event-partnerships-clearview-ai-ice-technology-supply-announced"
+    month_gid = "event-partnerships-flock-safety-ice-network-access-announced"
+    fig = timeline_figure(figure_data(root))
+    marks = {a.get_gid(): a for a in fig.axes[0].get_children() if (a.get_gid() or "").startswith("event-")}
+    assert sorted(marks) == sorted([ACTION_EVENT, month_gid, year_gid])
+
+    # In data coordinates (days since 1970-01-01): from the first moment of the period to the first
+    # moment after it, so the bar covers the whole month or year and nothing more.
+    year, month, day = marks[year_gid], marks[month_gid], marks[ACTION_EVENT]
+    assert isinstance(year, Rectangle) and isinstance(month, Rectangle) and isinstance(day, Line2D)
+    assert (year.get_x(), year.get_x() + year.get_width()) == (days(date(2023, 1, 1)), days(date(2024, 1, 1)))
+    assert (year.get_x(), year.get_width()) == (19358, 365)
+    assert (month.get_x(), month.get_x() + month.get_width()) == (
+        days(date(2025, 10, 1)),
+        days(date(2025, 11, 1)),
+    )
+    assert (month.get_x(), month.get_width()) == (20362, 31)
+    assert list(day.get_xdata()) == [days(date(2024, 3, 15))] == [19797]
+    assert (year.get_hatch(), month.get_hatch()) == ("////", None)
+    y_rows = {gid: marks[gid].get_y() + marks[gid].get_height() / 2 for gid in (year_gid, month_gid)}
+    assert y_rows == {year_gid: 0.0, month_gid: 2.0}  # rows in date order: 2023, 2024-03-15, 2025-10
+
+    # In the SVG: the year bar starts at the tick of 2023 and ends at the tick of 2024; the month
+    # bar's ends are where the axis (from the ticks of two years) puts 2025-10-01 and 2025-11-01.
+    svg = ET.fromstring(render(fig)["svg"])
+    ticks = {}
+    for group in svg.iter(f"{SVG}g"):
+        if (group.get("id") or "").startswith("xtick_") and text_of(group):
+            (use,) = group.iter(f"{SVG}use")
+            ticks[int(text_of(group))] = float(use.get("x", ""))
+    assert sorted(ticks) == [2023, 2024, 2025]
+    scale = (ticks[2025] - ticks[2023]) / (days(date(2025, 1, 1)) - days(date(2023, 1, 1)))
+
+    def x(day: date) -> float:
+        return ticks[2023] + (days(day) - days(date(2023, 1, 1))) * scale
+
+    def x_extent(gid: str) -> tuple[float, float]:
+        group = next(g for g in svg.iter(f"{SVG}g") if g.get("id") == gid)
+        (path,) = group.iter(f"{SVG}path")
+        xs = [float(v) for v in NUMBER.findall(path.get("d", ""))[0::2]]
+        return min(xs), max(xs)
+
+    assert x_extent(year_gid) == pytest.approx((ticks[2023], ticks[2024]), abs=1e-5)
+    assert x_extent(month_gid) == pytest.approx((x(date(2025, 10, 1)), x(date(2025, 11, 1))), abs=1e-5)
+    assert x_extent(month_gid)[1] - x_extent(month_gid)[0] == pytest.approx(31 * scale, abs=1e-5)
+
+
 # --- legibility: no two words overlap, and nothing leaves the canvas ---------------------------
 
 
@@ -548,6 +626,586 @@ def test_figures_of_50_organizations_are_legible(draw, synthetic: Path) -> None:
     fig = draw(figure_data(synthetic))
     assert fig.get_size_inches()[0] == 8.0  # README width
     assert_legible(fig)
+
+
+# --- the network map's geometry, read back from its SVG -----------------------------------------
+#
+# Boxes are (x0, y0, x1, y1) in the SVG's user units (points, y downwards). Paths are exact:
+# matplotlib writes them with absolute coordinates (M, L, Q, C, z), and a path lies within the hull
+# of its points (vertices and Bézier control points), so a path's box and hull are taken from its
+# points. A stroke widens a shape by half its width with round or bevel joins, and by up to
+# miterlimit (SVG's default: 4) half widths with miter joins (SVG's default join): that much is added.
+# Text is the one estimate (the SVG keeps it as <text>, drawn by the viewer's font): each line is as
+# wide as matplotlib's metrics of the font the SVG names say (the metrics its SVG backend laid the
+# text out with), plus 0.1 em on each side, and as tall as the font's whole ascent and descent
+# (hhea ascender and descender, whatever the glyphs), placed by its text-anchor and baseline. A
+# label's box is the union of its lines' estimates and of its white backing box (an exact path).
+
+Rect = tuple[float, float, float, float]
+NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+XLINK = "{http://www.w3.org/1999/xlink}href"
+
+
+def css(element: ET.Element) -> dict[str, str]:
+    pairs = (item.split(":", 1) for item in element.get("style", "").split(";") if ":" in item)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def stroke_reach(element: ET.Element, defaults: dict[str, str]) -> float:
+    """How far a path's stroke may reach beyond its outline (0 without a stroke); ``defaults``
+    are the style sheet's rules for every element (matplotlib's ``*{stroke-linejoin: round; …}``)."""
+    style = defaults | css(element)
+    if style.get("stroke", "none") == "none":
+        return 0.0
+    half = float(style.get("stroke-width", "1")) / 2
+    if style.get("stroke-linejoin", "miter") in ("round", "bevel"):
+        return half
+    return half * max(1.0, float(style.get("stroke-miterlimit", "4")))
+
+
+def style_defaults(root: ET.Element) -> dict[str, str]:
+    """The declarations of the SVG's style sheet rule for ``*``."""
+    sheet = " ".join(s.text or "" for s in root.iter(f"{SVG}style"))
+    found = re.search(r"\*\s*\{([^}]*)\}", sheet)
+    pairs = (item.split(":", 1) for item in (found.group(1) if found else "").split(";") if ":" in item)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def path_points(d: str) -> np.ndarray:
+    assert set(re.sub(NUMBER, "", d)) <= set("MLQCz \n"), d  # absolute commands only
+    return np.array([float(v) for v in NUMBER.findall(d)]).reshape(-1, 2)
+
+
+def grown(points: np.ndarray, by: float) -> Rect:
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    return (x0 - by, y0 - by, x1 + by, y1 + by)
+
+
+def union(boxes: list[Rect]) -> Rect:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def text_box(element: ET.Element) -> Rect:
+    """The estimated box of one line of SVG text (see above)."""
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+    from matplotlib.textpath import TextToPath
+
+    style = css(element)
+    families = [f.strip().strip("'\"") for f in style["font-family"].split(",")]
+    prop = FontProperties(
+        family=families,
+        size=float(style["font-size"].removesuffix("px")),
+        style=style.get("font-style", "normal"),
+        weight=style.get("font-weight", "normal"),
+    )
+    transform = element.get("transform", "")
+    if element.get("x") is not None:
+        x, y = float(element.get("x", "")), float(element.get("y", ""))
+        rotation = re.fullmatch(r"rotate\((\S+) \S+ \S+\)", transform)
+        assert transform == "" or (rotation and float(rotation.group(1)) == 0), transform
+    else:
+        found = re.fullmatch(r"translate\((\S+) (\S+)\)", transform)
+        assert found, transform  # unrotated
+        x, y = float(found.group(1)), float(found.group(2))
+    width = TextToPath().get_text_width_height_descent(element.text or "", prop, ismath=False)[0]
+    em = prop.get_size_in_points()
+    font = get_font(findfont(prop))
+    ascent, descent = font.ascender / font.units_per_EM * em, -font.descender / font.units_per_EM * em
+    left = x - width * {"start": 0.0, "middle": 0.5, "end": 1.0}[style.get("text-anchor", "start")]
+    return (left - 0.1 * em, y - ascent, left + width + 0.1 * em, y + descent)
+
+
+def group_box(group: ET.Element, defaults: dict[str, str]) -> Rect:
+    """The box of everything in a group: its paths (with their strokes) and its text."""
+    boxes = [grown(path_points(p.get("d", "")), stroke_reach(p, defaults)) for p in group.iter(f"{SVG}path")]
+    return union(boxes + [text_box(t) for t in group.iter(f"{SVG}text")])
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A drawn shape: the hull of its points, how far its stroke reaches beyond, and its box."""
+
+    hull: np.ndarray
+    reach: float
+
+    @property
+    def box(self) -> Rect:
+        return grown(self.hull, self.reach)
+
+
+def convex_hull(points: np.ndarray) -> np.ndarray:
+    """Andrew's monotone chain; counter-clockwise in a y-up frame."""
+    pts = sorted({(float(x), float(y)) for x, y in points})
+    if len(pts) < 3:
+        return np.array(pts)
+
+    def half(seq: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        out: list[tuple[float, float]] = []
+        for p in seq:
+            while len(out) >= 2 and (
+                (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1])
+                - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])
+                <= 0
+            ):
+                out.pop()
+            out.append(p)
+        return out
+
+    lower, upper = half(pts), half(pts[::-1])
+    return np.array(lower[:-1] + upper[:-1])
+
+
+def apart(a: Shape, b: Shape) -> bool:
+    """Whether two shapes, with their strokes, do not touch: a separating axis among the edge
+    normals of the two hulls with a gap wider than both strokes' reach (conservative)."""
+    for hull in (a.hull, b.hull):
+        for p, q in zip(hull, np.roll(hull, -1, axis=0), strict=True):
+            normal = np.array([q[1] - p[1], p[0] - q[0]])
+            if not normal.any():
+                continue
+            normal /= np.hypot(*normal)
+            pa, pb = a.hull @ normal, b.hull @ normal
+            if max(pb.min() - pa.max(), pa.min() - pb.max()) > a.reach + b.reach:
+                return True
+    return False
+
+
+def overlap(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@dataclass(frozen=True)
+class MapGeometry:
+    """What the network map's SVG draws where, by SVG id."""
+
+    labels: dict[str, Rect]  # label-<org_id>
+    marks: dict[str, Shape]  # node-<org_id>
+    heads: dict[str, Shape]  # <edge id>-head: the arrowhead with the stub of line it sits on
+    tags: dict[str, Rect]  # <edge id>-tag
+    targets: dict[str, str]  # <edge id>-head -> node-<org_id> it points at
+
+
+def arrow_targets(data: FigureData) -> dict[str, str]:
+    """The SVG id of every arrowhead the map should have -> the id of the mark it points at."""
+    targets = {}
+    for row in data.rows("partnerships"):
+        targets[f"edge-{row['partnership_id']}-head"] = f"node-{row['partner_org_id']}"
+    for row in data.rows("organizations"):
+        if row["parent_org_id"]:
+            targets[f"ownership-{row['org_id']}-head"] = f"node-{row['org_id']}"
+    for row in data.rows("regulatory_actions"):
+        targets[f"action-{row['action_id']}-head"] = f"node-{row['target_org_id']}"
+    return targets
+
+
+def map_geometry(svg: bytes, data: FigureData) -> MapGeometry:
+    root = ET.fromstring(svg)
+    defaults = style_defaults(root)
+    defs = {p.get("id", ""): path_points(p.get("d", "")) for p in root.iter(f"{SVG}path") if p.get("id")}
+    groups = {g.get("id", ""): g for g in root.iter(f"{SVG}g") if g.get("id")}
+    marks = {}
+    for gid, group in groups.items():
+        if gid.startswith("node-"):
+            (use,) = group.iter(f"{SVG}use")
+            points = defs[use.get(XLINK, "").removeprefix("#")] + (
+                float(use.get("x", "")),
+                float(use.get("y", "")),
+            )
+            marks[gid] = Shape(convex_hull(points), stroke_reach(use, defaults))
+    heads = {}
+    for gid, group in groups.items():
+        if gid.endswith("-head"):
+            paths = list(group.iter(f"{SVG}path"))
+            points = np.vstack([path_points(p.get("d", "")) for p in paths])
+            heads[gid] = Shape(convex_hull(points), max(stroke_reach(p, defaults) for p in paths))
+    targets = arrow_targets(data)
+    return MapGeometry(
+        labels={gid: group_box(g, defaults) for gid, g in groups.items() if gid.startswith("label-")},
+        marks=marks,
+        heads=heads,
+        tags={gid: group_box(g, defaults) for gid, g in groups.items() if gid.endswith("-tag")},
+        targets={gid: targets[gid] for gid in heads},
+    )
+
+
+def collisions(geometry: MapGeometry) -> dict[str, list[tuple[str, str]]]:
+    """Every pair of things on the map that touch, by kind; each list should be empty."""
+    g = geometry
+    boxes = lambda shapes: {k: s.box for k, s in shapes.items()}  # noqa: E731
+    marks = boxes(g.marks)
+
+    def pairs(a: dict[str, Rect], b: dict[str, Rect], *, skip=lambda x, y: False) -> list[tuple[str, str]]:
+        return sorted((x, y) for x in a for y in b if x != y and not skip(x, y) and overlap(a[x], b[y]))
+
+    return {
+        "arrowhead on a label": pairs(boxes(g.heads), g.labels),
+        "arrowhead on a mark": sorted(
+            (h, m) for h, head in g.heads.items() for m, mark in g.marks.items() if not apart(head, mark)
+        ),
+        "tag on a label": pairs(g.tags, g.labels),
+        "tag on a mark": pairs(g.tags, marks),
+        "tag on an arrowhead": pairs(g.tags, boxes(g.heads)),
+        "tag on a tag": pairs(g.tags, g.tags, skip=lambda x, y: x > y),
+        "label on a label": pairs(g.labels, g.labels, skip=lambda x, y: x > y),
+        "label on another's mark": pairs(
+            g.labels, marks, skip=lambda x, y: x.removeprefix("label-") == y.removeprefix("node-")
+        ),
+    }
+
+
+KINDS = [
+    "arrowhead on a label",
+    "arrowhead on a mark",
+    "tag on a label",
+    "tag on a mark",
+    "tag on an arrowhead",
+    "tag on a tag",
+    "label on a label",
+    "label on another's mark",
+]
+
+
+def hubs_package(root: Path, n: int = 36, hubs: int = 3) -> Path:
+    """A package whose ties mostly point at three organizations, from every direction."""
+    copy_package(root)
+    org_type = next(f for f in read_schema("organizations")["fields"] if f["name"] == "org_type")
+    types = org_type["constraints"]["enum"]
+    orgs = [
+        {
+            "org_id": f"org-{i:02d}",
+            "name": " ".join(WORDS[(i * k + k) % len(WORDS)] for k in range(1 + i % 3)),
+            "aliases": "",
+            "org_type": types[i % len(types)],
+            "parent_org_id": "",
+            "country": "",
+            "description": "x",
+            "notes": "",
+        }
+        for i in range(n)
+    ]
+    write_table(root, "organizations", orgs)
+    pairs = [(i, i % hubs) for i in range(hubs, n)] + [((i + 1) % hubs, i) for i in range(hubs, n, 4)]
+    pairs += [(h, (h + 1) % hubs) for h in range(hubs)]
+    rels = ["footage_sharing", "network_access", "technology_supply", "investment", "affiliation"]
+    statuses = ["active", "reported", "cancelled", "disputed", "ended", "announced"]
+    ties = [
+        {
+            "partnership_id": f"tie-{j:03d}",
+            "org_id": f"org-{a:02d}",
+            "partner_org_id": f"org-{b:02d}",
+            "relationship_type": rels[j % 5],
+            "status": statuses[j % 6],
+            "announced": "",
+            "ended": "",
+            "description": "x",
+            "notes": "",
+        }
+        for j, (a, b) in enumerate(pairs)
+    ]
+    write_table(root, "partnerships", ties)
+    features = read_rows("features")
+    for k, feature in enumerate(features):
+        feature["org_id"] = f"org-{k:02d}"
+    write_table(root, "features", features)
+    actions = read_rows("regulatory_actions")
+    actions[0]["regulator_org_id"], actions[0]["target_org_id"] = "org-05", "org-00"
+    write_table(root, "regulatory_actions", actions)
+    return root
+
+
+@pytest.fixture(scope="module")
+def hubs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return hubs_package(tmp_path_factory.mktemp("hubs") / "pkg")
+
+
+@pytest.mark.parametrize("package", ["fixture", "synthetic", "hubs"])
+def test_no_arrowhead_or_tag_lands_on_a_name_or_a_mark(package: str, request: pytest.FixtureRequest) -> None:
+    """Issue 12 item 5: the cancelled Ring -> Flock Safety arrow ended on the name "Flock Safety".
+
+    Read back from the SVG: every arrowhead keeps off every name and every mark (its own target's
+    too), every tag off every name, mark, arrowhead and other tag, and names off each other and off
+    other organizations' marks.
+    """
+    root = FIXTURE if package == "fixture" else request.getfixturevalue(package)
+    data = figure_data(root)
+    geometry = map_geometry(render(network_figure(data))["svg"], data)
+    orgs = [r["org_id"] for r in data.rows("organizations")]
+    assert sorted(geometry.labels) == sorted(f"label-{o}" for o in orgs)
+    assert sorted(geometry.marks) == sorted(f"node-{o}" for o in orgs)
+    assert sorted(geometry.heads) == sorted(arrow_targets(data))  # every arrow has its head
+    tagged = [r for r in data.rows("partnerships") if r["status"] in ("cancelled", "disputed")]
+    assert set(geometry.tags) <= {f"edge-{r['partnership_id']}-tag" for r in tagged}
+    if package == "fixture":
+        assert len(geometry.tags) == len(tagged) == 2
+    assert collisions(geometry) == dict.fromkeys(KINDS, [])
+
+
+def test_the_check_finds_an_arrowhead_on_a_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every name above its mark (as "Flock Safety" was), the check names the arrow and the name."""
+    from surveillance_ties.documents.figures import placement
+
+    def above(pos, sizes, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return [placement.Name("above", placement.RADIUS + placement.GAP)] * len(sizes)
+
+    monkeypatch.setattr(placement, "choose_names", above)
+    data = figure_data(FIXTURE)
+    found = collisions(map_geometry(render(network_figure(data))["svg"], data))
+    assert found["arrowhead on a label"] == [
+        ("action-ftc-ring-2023-settlement-head", "label-ring"),
+        ("edge-flock-safety-ice-network-access-head", "label-ice"),
+        ("edge-flock-safety-navy-network-access-head", "label-navy"),
+        ("edge-ring-flock-safety-footage-sharing-head", "label-flock-safety"),  # issue 12's
+        ("ownership-ring-head", "label-ring"),
+    ]
+
+
+def test_a_map_with_hubs_is_drawn_the_same_twice(hubs: Path) -> None:
+    data = figure_data(hubs)
+    assert render(network_figure(data)) == render(network_figure(data))
+
+
+@pytest.mark.parametrize("marker", ["o", "s", "p", "h", "D", "v", "^", "X", "P", "<", ">", "d", "8", "*"])
+def test_an_arrow_ends_just_clear_of_its_mark_from_every_side(marker: str) -> None:
+    """The tip (and the head's corners) stop TIP_CLEAR points from the mark's outline, whatever
+    the mark's shape and wherever the arrow comes from; the start START_CLEAR points from it."""
+    from surveillance_ties.documents.figures import placement
+    from surveillance_ties.documents.figures.network import outline
+
+    shape = outline(marker)
+    hull = placement.convex_hull(shape)
+    assert np.array_equal(shape, hull)
+    for k in range(24):
+        angle = k * np.pi / 12 + 0.1
+        source = np.array([np.cos(angle), np.sin(angle)]) * 80.0
+        pos = np.array([source, (0.0, 0.0)])
+        arrows = [placement.Arrow(0, 1, 8.0), placement.Arrow(1, 0, 8.0)]  # two, side by side
+        starts, tips, heads = placement.arrow_ends(pos, arrows, [shape, shape])
+        u = -source / 80.0
+        normal = np.array([-u[1], u[0]])
+        length, half = placement.HEAD_LENGTH * 8.0, placement.HEAD_HALF_WIDTH * 8.0
+        corners = np.array(
+            [tips[0], tips[0] - u * length + normal * half, tips[0] - u * length - normal * half]
+        )
+        gap = placement._distance(corners, shape).min()
+        assert placement.TIP_CLEAR <= gap < placement.TIP_CLEAR + 0.05, (k, gap)
+        assert placement.START_CLEAR <= placement._distance(starts[1], shape) < placement.START_CLEAR + 0.05
+        assert abs(np.dot(tips[0] - starts[1], normal)) == pytest.approx(
+            placement.PARALLEL, abs=0.02
+        )  # side by side
+
+
+def test_separate_keeps_an_owners_boxes_together() -> None:
+    """Boxes of one owner may overlap each other; boxes of different owners are pushed apart."""
+    centres = np.array([(50.0, 50.0), (60.0, 50.0)])
+    extents = [(-5.0, -5.0, 5.0, 5.0), (0.0, -2.0, 20.0, 2.0), (-5.0, -5.0, 5.0, 5.0)]
+    pos, fitted = separate(centres, extents, (0.0, 0.0, 200.0, 100.0), pad=2.0, owners=[0, 0, 1])
+    assert fitted
+    placed = [
+        (pos[o][0] + e[0], pos[o][1] + e[1], pos[o][0] + e[2], pos[o][1] + e[3])
+        for o, e in zip([0, 0, 1], extents, strict=True)
+    ]
+    assert overlaps(placed[0], placed[1])  # the same owner's
+    assert not overlaps(placed[0], placed[2], 0.99) and not overlaps(placed[1], placed[2], 0.99)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(*[st.floats(-50, 50)] * 2, *[st.floats(0, 40)] * 2), min_size=1, max_size=6),
+    st.lists(st.tuples(*[st.floats(-60, 60)] * 4), min_size=1, max_size=6),
+)
+def test_many_at_once_agree_with_one_at_a_time(boxes, segments) -> None:
+    """The vectorised helpers of the layout give what the one-pair helpers give."""
+    rects = [(x, y, x + w, y + h) for x, y, w, h in boxes]
+    ends = [((s[0], s[1]), (s[2], s[3])) for s in segments]
+    hits = segments_hit(np.array([p for p, _ in ends]), np.array([q for _, q in ends]), np.array(rects))
+    assert hits.tolist() == [[segment_hits(p, q, r) for p, q in ends] for r in rects]
+    assert boxes_overlap(np.array(rects), np.array(rects), 1.0).tolist() == [
+        [overlaps(a, b, 1.0) for b in rects] for a in rects
+    ]
+
+
+# --- the timeline's geometry, read back from its SVG ----------------------------------------------
+#
+# Measured as the network map's is (see above). A row's band reaches halfway to the rows above and
+# below it (the axes' top or bottom for the first and last row); a date label belongs to the row
+# of its own mark.
+
+
+@dataclass(frozen=True)
+class TimelineGeometry:
+    """What the timeline's SVG draws where, by SVG id."""
+
+    rows: list[tuple[str, float, float, float]]  # row name, centre y, band top, band bottom
+    marks: dict[str, Rect]  # event-<table>-<record id>-<field>: a point or a bar
+    spans: dict[str, Rect]  # span-<table>-<record id>
+    labels: dict[str, Rect]  # date-<table>-<record id>-<field>
+    texts: dict[str, str]  # date-… -> the date written
+    axes: Rect
+
+
+def own_shapes(group: ET.Element):  # type: ignore[no-untyped-def]
+    """The paths and uses drawn by a group (not the marker definitions it carries in <defs>)."""
+    for child in group:
+        if child.tag == f"{SVG}defs":
+            continue
+        if child.tag in (f"{SVG}path", f"{SVG}use"):
+            yield child
+        yield from own_shapes(child)
+
+
+def timeline_geometry(svg: bytes) -> TimelineGeometry:
+    root = ET.fromstring(svg)
+    defaults = style_defaults(root)
+    defs = {p.get("id", ""): path_points(p.get("d", "")) for p in root.iter(f"{SVG}path") if p.get("id")}
+    axes = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "axes_1")
+    groups = {g.get("id", ""): g for g in axes.iter(f"{SVG}g") if g.get("id")}
+
+    def box(group: ET.Element) -> Rect:
+        boxes = []
+        for shape in own_shapes(group):
+            if shape.tag == f"{SVG}use":
+                points = defs[shape.get(XLINK, "").removeprefix("#")] + (
+                    float(shape.get("x", "")),
+                    float(shape.get("y", "")),
+                )
+            else:
+                points = path_points(shape.get("d", ""))
+            boxes.append(grown(points, stroke_reach(shape, defaults)))
+        return union(boxes)
+
+    background = next(g for g in axes if (g.get("id") or "").startswith("patch_"))  # the axes' own
+    frame = grown(path_points(next(own_shapes(background)).get("d", "")), 0.0)
+    # One grid line across the axes at the centre of every row, top to bottom.
+    centres = []
+    for group in axes:
+        if (group.get("id") or "").startswith("line2d_"):
+            points = path_points(next(own_shapes(group)).get("d", ""))
+            if len({y for _, y in points}) == 1 and (points[:, 0].min(), points[:, 0].max()) == (
+                frame[0],
+                frame[2],
+            ):
+                centres.append(float(points[0, 1]))
+    names = [text_of(g) for gid, g in groups.items() if re.fullmatch(r"ytick_\d+", gid)]
+    assert centres == sorted(centres) and len(names) == len(centres), (names, centres)
+    edges = [frame[1], *((a + b) / 2 for a, b in itertools.pairwise(centres)), frame[3]]
+    return TimelineGeometry(
+        rows=[(n, c, edges[i], edges[i + 1]) for i, (n, c) in enumerate(zip(names, centres, strict=True))],
+        marks={gid: box(g) for gid, g in groups.items() if gid.startswith("event-")},
+        spans={gid: box(g) for gid, g in groups.items() if gid.startswith("span-")},
+        labels={
+            gid: union([text_box(t) for t in g.iter(f"{SVG}text")])
+            for gid, g in groups.items()
+            if gid.startswith("date-")
+        },
+        texts={gid: text_of(g) for gid, g in groups.items() if gid.startswith("date-")},
+        axes=frame,
+    )
+
+
+def gap(a: Rect, b: Rect) -> float:
+    """The distance between two boxes (0 when they touch or overlap)."""
+    return float(np.hypot(max(0.0, b[0] - a[2], a[0] - b[2]), max(0.0, b[1] - a[3], a[1] - b[3])))
+
+
+EDGE_CLEAR = 2.0  # points that every mark and date keeps from the ends of the time axis
+
+
+def misplaced_dates(geometry: TimelineGeometry) -> list[str]:
+    """Every way a date label or a mark is out of place; the list should be empty."""
+    g = geometry
+    out = []
+
+    def row_of(box: Rect) -> tuple[str, float, float, float]:
+        middle = (box[1] + box[3]) / 2
+        return min(g.rows, key=lambda r: abs(r[1] - middle))
+
+    for mark, box in sorted(g.marks.items()):
+        name, centre, _, _ = row_of(box)
+        if abs((box[1] + box[3]) / 2 - centre) > 0.01:
+            out.append(f"{mark}: not centred on a row")
+        if box[0] < g.axes[0] + EDGE_CLEAR or box[2] > g.axes[2] - EDGE_CLEAR:
+            out.append(f"{mark} in row {name!r}: at the edge of the time axis {box} {g.axes}")
+    for label, box in sorted(g.labels.items()):
+        mark = "event-" + label.removeprefix("date-")
+        what = f"{label} {g.texts[label]!r}"
+        if mark not in g.marks:
+            out.append(f"{what}: no mark {mark}")
+            continue
+        name, _, top, bottom = row_of(g.marks[mark])
+        where = f"{what} in row {name!r}"
+        if box[1] < top or box[3] > bottom:
+            out.append(f"{where}: outside the row's band {top:.1f}..{bottom:.1f} (its box {box})")
+        if box[0] < g.axes[0] + EDGE_CLEAR or box[2] > g.axes[2] - EDGE_CLEAR:
+            out.append(f"{where}: at the edge of the time axis {g.axes[0]:.1f}..{g.axes[2]:.1f} ({box})")
+        for other, other_box in sorted(g.marks.items()):
+            if overlap(box, other_box):
+                out.append(f"{where}: on the mark {other}")
+            elif other != mark and gap(box, other_box) <= gap(box, g.marks[mark]):
+                out.append(f"{where}: as near the mark {other} as its own")
+        for other, other_box in sorted(g.spans.items()):
+            if overlap(box, other_box):
+                out.append(f"{where}: on the line {other}")
+        for other, other_box in sorted(g.labels.items()):
+            if other != label and overlap(box, other_box):
+                out.append(f"{where}: on the date {other} {g.texts[other]!r}")
+    return out
+
+
+def close_events_package(root: Path) -> Path:
+    """The fixture with a tie announced in 2025-10 (a bar) and ended on 2026-02-12 (a point) close
+    together, a feature launched in 2025-12 (a bar) in the row below, and a 2023 settlement (as the
+    live package had them when the end's date was drawn in the feature's row)."""
+    copy_package(root)
+    ties = read_rows("partnerships")
+    for tie in ties:
+        if tie["partnership_id"] == "ring-flock-safety-footage-sharing":
+            tie["announced"], tie["ended"] = "2025-10", "2026-02-12"
+        else:
+            tie["announced"] = tie["ended"] = ""
+    write_table(root, "partnerships", ties)
+    features = read_rows("features")
+    for feature in features:
+        feature["launched"] = "2025-12" if feature["feature_id"] == "ring-familiar-faces" else ""
+        feature["discontinued"] = ""
+    write_table(root, "features", features)
+    actions = read_rows("regulatory_actions")
+    actions[0]["action_date"] = "2023"
+    write_table(root, "regulatory_actions", actions)
+    return root
+
+
+@pytest.mark.parametrize("package", ["fixture", "close events", "synthetic"])
+def test_every_date_is_written_in_its_own_row_beside_its_own_mark(
+    package: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The end of the cancelled Ring -> Flock Safety tie (2026-02-12) was written in the row below,
+    over the bar of Ring: Familiar Faces, and its mark sat at the right end of the time axis.
+
+    Read back from the SVG: every date lies in its own row's band, inside the time axis, on no mark,
+    line or other date, and nearer its own mark than any other; every mark keeps off the axis' ends.
+    """
+    if package == "fixture":
+        root = FIXTURE
+    elif package == "close events":
+        root = close_events_package(tmp_path / "pkg")
+    else:
+        root = request.getfixturevalue(package)
+    data = figure_data(root)
+    geometry = timeline_geometry(render(timeline_figure(data))["svg"])
+    assert sorted(geometry.labels) == sorted("date-" + e.gid.removeprefix("event-") for e in events(data))
+    assert sorted(geometry.marks) == sorted(e.gid for e in events(data))
+    if package == "close events":
+        assert [name for name, *_ in geometry.rows] == [
+            "FTC → Ring: settlement",
+            "Ring → Flock Safety: footage sharing (cancelled)",
+            "Ring: Familiar Faces",
+        ]
+    assert misplaced_dates(geometry) == []
 
 
 # --- the command and the optional extra -------------------------------------------------------

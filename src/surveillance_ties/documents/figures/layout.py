@@ -145,44 +145,100 @@ def shelf_pack(sizes: list[tuple[float, float]], width: float, gap: float) -> tu
 
 
 def separate(
-    centres: Array, extents: list[Box], frame: Box, pad: float = 4.0, rounds: int = 400
+    centres: Array,
+    extents: list[Box],
+    frame: Box,
+    pad: float = 4.0,
+    rounds: int = 400,
+    owners: list[int] | None = None,
 ) -> tuple[Array, bool]:
     """Move boxes apart until none overlap, keeping them inside ``frame``.
 
-    ``extents`` gives each box relative to its centre, ``(dx0, dy0, dx1, dy1)``.
-    Each round pushes every overlapping pair apart along the axis where they
-    overlap least. Returns the new centres and whether all overlaps are gone.
+    ``extents`` gives each box relative to its owner's centre, ``(dx0, dy0, dx1,
+    dy1)``; without ``owners`` box ``i`` belongs to centre ``i``, with them box
+    ``k`` belongs to centre ``owners[k]`` (a centre may own several boxes, or
+    none), and boxes of the same owner may overlap. Each round pushes the owners
+    of every overlapping pair apart along the axis where the boxes overlap least.
+    Returns the new centres and whether all overlaps are gone.
     """
     pos = centres.astype(float).copy()
     n = len(pos)
-    ext = np.array(extents, dtype=float).reshape(n, 4)
+    ext = np.array(extents, dtype=float).reshape(-1, 4)
+    own = np.arange(n) if owners is None else np.asarray(owners, dtype=int)
+    low = np.full((n, 2), np.inf)
+    high = np.full((n, 2), -np.inf)
+    np.minimum.at(low, own, ext[:, :2])
+    np.maximum.at(high, own, ext[:, 2:])
+    low[~np.isfinite(low)] = 0.0
+    high[~np.isfinite(high)] = 0.0
 
     def clamp() -> None:
-        pos[:, 0] = np.clip(pos[:, 0], frame[0] - ext[:, 0], frame[2] - ext[:, 2])
-        pos[:, 1] = np.clip(pos[:, 1], frame[1] - ext[:, 1], frame[3] - ext[:, 3])
+        pos[:, 0] = np.clip(pos[:, 0], frame[0] - low[:, 0], frame[2] - high[:, 0])
+        pos[:, 1] = np.clip(pos[:, 1], frame[1] - low[:, 1], frame[3] - high[:, 1])
 
     clamp()
-    upper = np.triu(np.ones((n, n), dtype=bool), k=1)
+    pairs = np.triu(np.ones((len(ext), len(ext)), dtype=bool), k=1) & (own[:, None] != own[None, :])
     for _ in range(rounds):
-        x0, y0 = pos[:, 0] + ext[:, 0], pos[:, 1] + ext[:, 1]
-        x1, y1 = pos[:, 0] + ext[:, 2], pos[:, 1] + ext[:, 3]
+        x0, y0 = pos[own, 0] + ext[:, 0], pos[own, 1] + ext[:, 1]
+        x1, y1 = pos[own, 0] + ext[:, 2], pos[own, 1] + ext[:, 3]
         ox = np.minimum(x1[:, None], x1[None, :]) - np.maximum(x0[:, None], x0[None, :]) + pad
         oy = np.minimum(y1[:, None], y1[None, :]) - np.maximum(y0[:, None], y0[None, :]) + pad
-        i, j = np.nonzero((ox > 0) & (oy > 0) & upper)
+        i, j = np.nonzero((ox > 0) & (oy > 0) & pairs)
         if len(i) == 0:
             return np.round(pos, 2), True
         along_x = ox[i, j] < oy[i, j]
+        middle = ((x0 + x1) / 2, (y0 + y1) / 2)
 
         push = np.zeros((n, 2))
         for axis, amount in (
             (0, np.where(along_x, ox[i, j] / 2, 0.0)),
             (1, np.where(along_x, 0.0, oy[i, j] / 2)),
         ):
-            a, b = pos[i, axis], pos[j, axis]
-            before = (a < b) | ((a == b) & (i < j))  # i moves back, j forward
+            a, b = middle[axis][i], middle[axis][j]
+            before = (a < b) | ((a == b) & (own[i] < own[j]))  # i's owner moves back, j's forward
             signed = amount * np.where(before, 1.0, -1.0)
-            np.add.at(push[:, axis], i, -signed)
-            np.add.at(push[:, axis], j, signed)
+            np.add.at(push[:, axis], own[i], -signed)
+            np.add.at(push[:, axis], own[j], signed)
         pos += push
         clamp()
     return np.round(pos, 2), False
+
+
+def boxes_overlap(a: Array, b: Array, pad: float = 0.0) -> NDArray[np.bool_]:
+    """``(len(a), len(b))``: whether box ``a[i]`` and box ``b[j]`` (rows ``x0, y0, x1, y1``), each
+    grown by ``pad``, overlap."""
+    a = np.asarray(a, dtype=float).reshape(-1, 4)
+    b = np.asarray(b, dtype=float).reshape(-1, 4)
+    out: NDArray[np.bool_] = (
+        (a[:, None, 0] - pad < b[None, :, 2] + pad)
+        & (b[None, :, 0] - pad < a[:, None, 2] + pad)
+        & (a[:, None, 1] - pad < b[None, :, 3] + pad)
+        & (b[None, :, 1] - pad < a[:, None, 3] + pad)
+    )
+    return out
+
+
+def segments_hit(p: Array, q: Array, boxes: Array) -> NDArray[np.bool_]:
+    """``(len(boxes), len(p))``: whether the segment from ``p[s]`` to ``q[s]`` passes through box
+    ``boxes[k]`` (:func:`segment_hits` for many at once)."""
+    p = np.asarray(p, dtype=float).reshape(-1, 2)
+    q = np.asarray(q, dtype=float).reshape(-1, 2)
+    boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    d = q - p
+    t0 = np.zeros((len(boxes), len(p)))
+    t1 = np.ones((len(boxes), len(p)))
+    hit = np.ones((len(boxes), len(p)), dtype=bool)
+    for axis, lo, hi in ((0, 0, 2), (1, 1, 3)):
+        step = d[None, :, axis]
+        near = boxes[:, None, lo] - p[None, :, axis]  # where the slab begins, from p
+        far = boxes[:, None, hi] - p[None, :, axis]
+        flat = step == 0
+        hit &= ~(flat & ((near > 0) | (far < 0)))  # parallel to the slab and outside it
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            ta, tb = near / step, far / step
+        enter = np.where(flat, -np.inf, np.minimum(ta, tb))
+        leave = np.where(flat, np.inf, np.maximum(ta, tb))
+        t0 = np.maximum(t0, enter)
+        t1 = np.minimum(t1, leave)
+    out: NDArray[np.bool_] = hit & (t0 <= t1)
+    return out

@@ -7,7 +7,13 @@ beside it; every partnership one arrow from ``org_id`` (the provider) to
 (``parent_org_id``) and regulatory actions are arrows of their own styles.
 In the SVG, each mark has the id ``node-<org_id>``, each name
 ``label-<org_id>``, each tie ``edge-<partnership_id>``, each ownership
-``ownership-<org_id>`` and each regulatory action ``action-<action_id>``.
+``ownership-<org_id>`` and each regulatory action ``action-<action_id>``;
+an arrow's head (with the stub of line it sits on) is ``<id>-head`` and a
+tie's tag ``<id>-tag``.
+
+Every arrow ends just clear of the real outline of its target's mark, and no
+arrowhead, tag or mark touches a name (see :mod:`.placement`): a name moves
+to another side of its mark, or further out, rather than sit under an arrowhead.
 """
 
 from __future__ import annotations
@@ -21,9 +27,21 @@ import numpy as np
 
 from surveillance_ties.documents.figures import style
 from surveillance_ties.documents.figures.data import ORGANIZATIONS, FigureData
-from surveillance_ties.documents.figures.layout import Box, inside, overlaps
+from surveillance_ties.documents.figures.layout import Array, Box, inside, overlaps
 from surveillance_ties.documents.figures.legends import flow_legends
-from surveillance_ties.documents.figures.placement import RADIUS, anchor, extent, fit
+from surveillance_ties.documents.figures.placement import (
+    BACKING,
+    HEAD_EDGE,
+    HEAD_HALF_WIDTH,
+    HEAD_LENGTH,
+    MARK_EDGE,
+    RADIUS,
+    Arrow,
+    anchor,
+    circle,
+    convex_hull,
+    fit,
+)
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -120,19 +138,38 @@ def _text_size(fig: Figure, renderer: RendererBase, text: str, **kwargs: Any) ->
     return box.width * scale, box.height * scale
 
 
-def _draw_link(ax: Axes, link: Link, start: Any, end: Any, offset: float) -> tuple[Any, Any]:
-    """Draw one arrow between mark centres ``start`` and ``end``; return its visible ends."""
+def _head_size(link: Link) -> float:
+    """The size of a link's arrowhead (matplotlib's mutation scale), in points: the length of the
+    piece drawn as the head, a stub of line and the triangle at its end."""
+    return 10.0 if link.kind == "ownership" else 8.0
+
+
+def outline(marker: str) -> Array:
+    """What arrows and names keep clear of around a mark drawn with ``marker``: the convex hull
+    of the mark's shape as matplotlib draws it (without its stroke), in points around the mark's
+    centre, y upwards. (The hull, so that an arrow ends as far from a cross or a star as from
+    their tips, not in their notches.)"""
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.transforms import Affine2D
+
+    style_ = MarkerStyle(marker)
+    polygons = style_.get_path().to_polygons(style_.get_transform() + Affine2D().scale(2 * RADIUS))
+    if not polygons:
+        return circle()
+    return convex_hull(np.round(np.vstack(polygons), 6))
+
+
+def _draw_link(ax: Axes, link: Link, a: Array, b: Array) -> None:
+    """Draw one arrow from ``a`` to its tip ``b``: its line (dashed by status), then its head."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch
 
-    d = end - start
-    length = float(np.hypot(*d)) or 1.0
-    u = d / length
-    normal = np.array([-u[1], u[0]])
-    a = start + u * (RADIUS + 2.0) + normal * offset
-    b = end - u * (RADIUS + 2.5) + normal * offset
-    head = 8.0 if link.kind != "ownership" else 10.0
+    d = b - a
+    u = d / (float(np.hypot(*d)) or 1.0)
+    head = _head_size(link)
     body_end = b - u * head * 0.6
+    if float(np.dot(body_end - a, u)) < 0:  # organizations too close for a line: the head alone
+        body_end = a
     line = Line2D(
         [a[0], body_end[0]],
         [a[1], body_end[1]],
@@ -148,17 +185,18 @@ def _draw_link(ax: Axes, link: Link, start: Any, end: Any, offset: float) -> tup
     arrow = FancyArrowPatch(
         posA=tuple(b - u * head),
         posB=tuple(b),
-        arrowstyle="-|>",
+        arrowstyle=f"-|>,head_length={HEAD_LENGTH},head_width={HEAD_HALF_WIDTH}",
         mutation_scale=head,
         color=link.colour,
-        linewidth=0.8,
+        linewidth=HEAD_EDGE,
+        joinstyle="round",
+        capstyle="round",
         shrinkA=0,
         shrinkB=0,
         zorder=6,
         gid=f"{link.gid}-head",
     )
     ax.add_patch(arrow)
-    return a, b
 
 
 def network_figure(package: FigureData) -> Figure:
@@ -182,30 +220,33 @@ def network_figure(package: FigureData) -> Figure:
         labels = [_wrap(r.get("name") or r["org_id"]) for r in orgs]
         sizes = [_text_size(fig, renderer, t, fontsize=style.FONT_SIZE, linespacing=1.1) for t in labels]
 
+        marks = [org_marks.get(r["org_type"], style.Mark("#DDDDDD", "o")) for r in orgs]
+        outlines = {m.marker: outline(m.marker) for m in marks}
+
         map_w = width - 2 * MARGIN
-        pos, sides, map_h = fit(sizes, [(k.source, k.target) for k in links], map_w)
+        layout = fit(
+            sizes,
+            [Arrow(k.source, k.target, _head_size(k), k.width) for k in links],
+            [outlines[m.marker] for m in marks],
+            map_w,
+        )
+        pos, map_h = layout.pos, layout.height
         frame: Box = (0.0, 0.0, map_w, map_h)
-        extents = [extent(s, w, h) for s, (w, h) in zip(sides, sizes, strict=True)]
 
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_axis_off()
         ax.set_xlim(0, map_w)
         ax.set_ylim(0, map_h)
 
-        # Arrows; several between the same two organizations are drawn side by side.
-        pairs: dict[tuple[int, int], list[Link]] = {}
-        for link in links:
-            pairs.setdefault((min(link.source, link.target), max(link.source, link.target)), []).append(link)
-        ends: dict[str, tuple[Any, Any]] = {}
-        for (lo, _hi), group in pairs.items():
-            for k, link in enumerate(group):
-                offset = (k - (len(group) - 1) / 2) * 5.0 * (1 if link.source == lo else -1)
-                ends[link.gid] = _draw_link(ax, link, pos[link.source], pos[link.target], offset)
+        # Arrows, ended where the layout says (several between the same two organizations side by side).
+        ends: dict[str, tuple[Array, Array]] = {}
+        for k, link in enumerate(links):
+            ends[link.gid] = (layout.starts[k], layout.tips[k])
+            _draw_link(ax, link, *ends[link.gid])
 
         # Marks and names.
-        obstacles: list[Box] = []
         for i, row in enumerate(orgs):
-            mark = org_marks.get(row["org_type"], style.Mark("#DDDDDD", "o"))
+            mark = marks[i]
             x, y = pos[i]
             ax.add_line(
                 Line2D(
@@ -215,14 +256,14 @@ def network_figure(package: FigureData) -> Figure:
                     markersize=2 * RADIUS,
                     markerfacecolor=mark.colour,
                     markeredgecolor=style.INK,
-                    markeredgewidth=0.9,
+                    markeredgewidth=MARK_EDGE,
                     linestyle="none",
                     zorder=4,
                     gid=f"node-{row['org_id']}",
                 )
             )
-            side = sides[i]
-            tx, ty, ha, va = anchor(side, x, y)
+            name = layout.names[i]
+            tx, ty, ha, va = anchor(name.side, float(x), float(y), name.distance)
             ax.text(
                 tx,
                 ty,
@@ -234,12 +275,16 @@ def network_figure(package: FigureData) -> Figure:
                 multialignment="center",
                 zorder=5,
                 gid=f"label-{row['org_id']}",
-                bbox={"boxstyle": "round,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+                bbox={
+                    "boxstyle": f"round,pad={BACKING / style.FONT_SIZE}",  # in units of the font size
+                    "facecolor": "white",
+                    "edgecolor": "none",
+                    "alpha": 0.8,
+                },
             )
-            e = extents[i]
-            obstacles.append((x + e[0], y + e[1], x + e[2], y + e[3]))
 
-        _draw_tags(ax, fig, renderer, links, ends, obstacles, frame)
+        # A tag keeps off every name, mark and arrowhead.
+        _draw_tags(ax, fig, renderer, links, ends, layout.labels + layout.marks + layout.heads, frame)
 
         legend_h = flow_legends(
             ax, renderer, _legend_groups(package, orgs, links, org_marks), map_w, map_h, LEGEND_GAP
@@ -334,27 +379,40 @@ def _legend_groups(
     return [(title, handles) for title, handles in groups if handles]
 
 
+TAG_PAD = 0.15  # the box of a tag, around its text, in units of the tag's font size
+TAG_EDGE = 0.6  # the line width of a tag's box
+TAG_CLEAR = 1.5  # points between a tag's box and any name, mark, arrowhead or other tag
+
+
 def _draw_tags(
     ax: Axes,
     fig: Figure,
     renderer: RendererBase,
     links: list[Link],
-    ends: dict[str, tuple[Any, Any]],
+    ends: dict[str, tuple[Array, Array]],
     obstacles: list[Box],
     frame: Box,
 ) -> None:
-    """Tag each tie whose status needs words (cancelled, disputed) where the tag overlaps nothing."""
+    """Tag each tie whose status needs words (cancelled, disputed) where the tag overlaps nothing.
+
+    A tag goes on its arrow's line (not on its head), in the first free spot from the middle
+    outwards, its box (outline included) at least TAG_CLEAR from every name, mark, arrowhead and
+    other tag; where there is none, the tie goes untagged.
+    """
     for link in links:
         if not link.tag:
             continue
         a, b = ends[link.gid]
+        d = b - a
+        body_end = b - d / (float(np.hypot(*d)) or 1.0) * _head_size(link)
         w, h = _text_size(fig, renderer, link.tag, fontsize=style.SMALL, style="italic")
-        w, h = w + 3, h + 2
+        margin = TAG_PAD * style.SMALL + TAG_EDGE / 2
+        w, h = w + 2 * margin, h + 2 * margin
         chosen = None
         for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
-            cx, cy = a + (b - a) * t
+            cx, cy = a + (body_end - a) * t
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            if inside(box, frame) and not any(overlaps(box, o, 1.0) for o in obstacles):
+            if inside(box, frame) and not any(overlaps(box, o, TAG_CLEAR / 2) for o in obstacles):
                 chosen = (cx, cy, box)
                 break
         if chosen is None:
@@ -372,9 +430,9 @@ def _draw_tags(
             zorder=3,
             gid=f"{link.gid}-tag",
             bbox={
-                "boxstyle": "round,pad=0.15",
+                "boxstyle": f"round,pad={TAG_PAD}",
                 "facecolor": "white",
                 "edgecolor": link.colour,
-                "linewidth": 0.6,
+                "linewidth": TAG_EDGE,
             },
         )

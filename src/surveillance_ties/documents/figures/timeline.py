@@ -6,10 +6,17 @@ month is never drawn as if it were a day. Each mark has the SVG id
 ``event-<table>-<record id>-<field>`` and its date, as stored, is written
 beside it (id ``date-<table>-<record id>-<field>``); the line between a tie's
 announcement and its end has the id ``span-<table>-<record id>``.
+
+A date is written on its own row, level with its mark, to the left or the right
+of it: the first of a record's dates to the left and the others to the right, so
+that two dates of one record close together never meet; a record's only date to
+the right, or to the left where the right has no room. The time axis reaches far
+enough beyond the first and the last date for every mark and date to fit inside.
 """
 
 from __future__ import annotations
 
+import math
 import textwrap
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from surveillance_ties.documents.figures import style
 from surveillance_ties.documents.figures.data import Event, FigureData, events
-from surveillance_ties.documents.figures.layout import Box, inside, overlaps
+from surveillance_ties.documents.figures.layout import Box, overlaps
 from surveillance_ties.documents.figures.legends import flow_legends
 
 if TYPE_CHECKING:
@@ -35,6 +42,12 @@ AXIS_SPACE = 22.0  # under the plot, for the years
 LEGEND_GAP = 30.0
 WRAP = 38
 BAR = 0.42  # height of a month or year bar, in rows
+MARKER_SIZE = 8.0  # of a day's point, in points
+MARKER_EDGE = 0.8
+BAR_EDGE = 1.0
+DATE_GAP = 3.0  # points between a date and its mark
+AXIS_CLEAR = 5.0  # points kept free at either end of the time axis
+LEFT, RIGHT = -1, 1
 
 
 @dataclass(frozen=True)
@@ -73,10 +86,108 @@ def _row_label(row: Row) -> str:
 
 
 def _limits(all_events: list[Event]) -> tuple[date, date]:
+    """The time axis before making room for the dates: a little beyond the first and last date."""
     first = min(e.first for e in all_events)
     last = max(e.last for e in all_events)
     pad = max(timedelta(days=45), (last - first) * 0.05)
     return first - pad, last + pad
+
+
+def _reach(marker: str) -> float:
+    """How far a day's point reaches from its centre (points), its white edge included.
+
+    The edge's miter joins may stick out up to 4 half widths (SVG's default miter limit).
+    """
+    from matplotlib.markers import MarkerStyle
+
+    style = MarkerStyle(marker)
+    extents = style.get_path().transformed(style.get_transform()).get_extents()
+    half = max(abs(extents.x0), abs(extents.x1), abs(extents.y0), abs(extents.y1)) * MARKER_SIZE
+    return float(half) + 2 * MARKER_EDGE
+
+
+def _x_range(event: Event) -> tuple[float, float]:
+    """Where the mark of ``event`` starts and ends on the time axis (days)."""
+    if event.precision == "day":
+        return _day(event.first), _day(event.first)
+    return _day(event.first), _day(event.last + timedelta(days=1))
+
+
+def _half_width(event: Event, marks: dict[str, style.Mark]) -> float:
+    """How far the mark of ``event`` reaches beyond its ``_x_range`` (points)."""
+    return _reach(marks[event.field].marker) if event.precision == "day" else 2 * BAR_EDGE
+
+
+def _sides(
+    records: list[Row],
+    marks: dict[str, style.Mark],
+    widths: dict[str, float],
+    start: date,
+    end: date,
+    plot_w: float,
+) -> dict[str, int]:
+    """On which side of its mark each date is written: the first of a record's dates on the left,
+    the others on the right; a record's only date on the right, unless it would not fit there on
+    the axis from ``start`` to ``end`` and would on the left."""
+    scale = plot_w / (_day(end) - _day(start))  # points per day
+    out: dict[str, int] = {}
+    for record in records:
+        if len(record.events) > 1:
+            for k, event in enumerate(record.events):
+                out[event.gid] = LEFT if k == 0 else RIGHT
+            continue
+        (event,) = record.events
+        x0, x1 = _x_range(event)
+        room = _half_width(event, marks) + DATE_GAP + widths[event.gid] + AXIS_CLEAR
+        fits_right = (_day(end) - x1) * scale >= room
+        fits_left = (x0 - _day(start)) * scale >= room
+        out[event.gid] = LEFT if fits_left and not fits_right else RIGHT
+    return out
+
+
+def _make_room(
+    records: list[Row],
+    marks: dict[str, style.Mark],
+    widths: dict[str, float],
+    sides: dict[str, int],
+    start: date,
+    end: date,
+    plot_w: float,
+) -> tuple[date, date]:
+    """Widen the time axis from ``start`` to ``end`` until every mark, and every date on its
+    side of its mark, keeps ``AXIS_CLEAR`` points from the axis' ends.
+
+    Moving an end out shrinks the scale, so this repeats to a fixed point (a fixed number of
+    times at most), then rounds outwards to whole days.
+    """
+    left: list[tuple[float, float]] = []  # (x, points needed left of x)
+    right: list[tuple[float, float]] = []  # (x, points needed right of x)
+    for record in records:
+        for event in record.events:
+            x0, x1 = _x_range(event)
+            left.append((x0, _half_width(event, marks) + AXIS_CLEAR))
+            right.append((x1, _half_width(event, marks) + AXIS_CLEAR))
+            label = DATE_GAP + widths[event.gid] + AXIS_CLEAR
+            # The date goes past the marks of its row that reach beyond its own on its side.
+            for other in record.events:
+                o0, o1 = _x_range(other)
+                if sides[event.gid] == RIGHT and o0 <= x1 <= o1:
+                    right.append((o1, _half_width(other, marks) + label))
+                if sides[event.gid] == LEFT and o0 <= x0 <= o1:
+                    left.append((o0, _half_width(other, marks) + label))
+    lo, hi = _day(start), _day(end)
+    for _ in range(200):
+        scale = plot_w / (hi - lo)
+        new_lo = min([_day(start)] + [x - need / scale for x, need in left])
+        new_hi = max([_day(end)] + [x + need / scale for x, need in right])
+        done = abs(new_lo - lo) < 1e-6 and abs(new_hi - hi) < 1e-6
+        lo, hi = new_lo, new_hi
+        if done or hi - lo > 100 * (_day(end) - _day(start)):  # converged, or the dates cannot fit
+            break
+    # Whole days, outwards, with a day to spare where the axis was widened.
+    lo = math.floor(lo) - (1 if lo < _day(start) else 0)
+    hi = math.ceil(hi) + (1 if hi > _day(end) else 0)
+    return date.fromordinal(lo + EPOCH), date.fromordinal(hi + EPOCH)
 
 
 def _event_marks(package: FigureData) -> dict[str, style.Mark]:
@@ -162,26 +273,37 @@ def _draw_record(ax: Axes, y: int, record: Row, marks: dict[str, style.Mark]) ->
             )
 
 
-def _place_dates(ax: Axes, renderer: RendererBase, records: list[Row], row_h: float, frame: Box) -> None:
-    """Write each date as stored beside its mark, where it overlaps no other date or mark.
+def _place_dates(
+    ax: Axes,
+    renderer: RendererBase,
+    records: list[Row],
+    marks: dict[str, style.Mark],
+    sides: dict[str, int],
+    row_h: float,
+) -> None:
+    """Write each date as stored level with its mark, on its side (``sides``), inside its row.
 
-    Works in display units, which are points here (the figure is built at 72 dpi).
+    A date that would touch another mark, line or date of its row moves further out, past it;
+    one that would then leave the axis goes to the other side. Works in display units, which
+    are points here (the figure is built at 72 dpi).
     """
     to_display = ax.transData
-    marks_at: dict[str, Box] = {}
+    (left, _), (right, _) = to_display.transform([(ax.get_xlim()[0], 0), (ax.get_xlim()[1], 0)])
     for y, record in enumerate(records):
-        for e in record.events:
-            x0, yc = to_display.transform((_day(e.first), y))
-            x1, _ = to_display.transform((_day(e.last + timedelta(days=1)), y))
-            half = 5.0 if e.precision == "day" else BAR / 2 * row_h
-            if e.precision == "day":
-                x0, x1 = x0 - 5.0, x0 + 5.0
-            marks_at[e.gid] = (x0, yc - half, x1, yc + half)
-    taken: list[Box] = list(marks_at.values())
-    for record in records:
+        _, yc = to_display.transform((0.0, y))
+        taken: list[Box] = []
+        own: dict[str, Box] = {}
         for event in record.events:
-            m = marks_at[event.gid]
-            cx, cy, half = (m[0] + m[2]) / 2, (m[1] + m[3]) / 2, (m[3] - m[1]) / 2
+            x0, x1 = (float(to_display.transform((x, y))[0]) for x in _x_range(event))
+            half = _half_width(event, marks)
+            tall = half if event.precision == "day" else BAR / 2 * row_h + 2 * BAR_EDGE
+            own[event.gid] = (x0 - half, yc - tall, x1 + half, yc + tall)
+        taken += own.values()
+        if len(record.events) > 1:
+            first, last = record.events[0], record.events[-1]
+            (sx0, _), (sx1, _) = to_display.transform([(_day(first.last), y), (_day(last.first), y)])
+            taken.append((min(sx0, sx1), yc - 1.0, max(sx0, sx1), yc + 1.0))
+        for event in record.events:
             text = ax.text(
                 0,
                 0,
@@ -195,24 +317,29 @@ def _place_dates(ax: Axes, renderer: RendererBase, records: list[Row], row_h: fl
             )
             extent = text.get_window_extent(renderer)
             w, h = extent.width, extent.height
-            up = half + 3.0 + h / 2  # clear of the mark
-            side = (m[2] - m[0]) / 2 + 4.0 + w / 2
-            candidates = [(cx, cy + up), (cx + side, cy), (cx - side, cy), (cx, cy - up)]
-            for level in range(4):  # further out, when the neighbourhood is taken
-                dy = up + level * (h + 2.0)
-                candidates += [
-                    (cx + dx, cy + sy * dy) for sy in (1, -1) for dx in (0.6 * w, -0.6 * w, 1.2 * w, -1.2 * w)
-                ]
-                candidates += [(cx + sx * (side + level * (w + 4.0)), cy) for sx in (1, -1)]
-            boxes = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y in candidates]
-            free = [
-                k
-                for k, b in enumerate(boxes)
-                if inside(b, frame) and not any(overlaps(b, t, 1.0) for t in taken)
+            options = [
+                _slide(own[event.gid], side, w, h, yc, taken)
+                for side in (sides[event.gid], -sides[event.gid])
             ]
-            k = free[0] if free else 0
-            taken.append(boxes[k])
-            text.set_position(tuple(to_display.inverted().transform(candidates[k])))
+            box = next(
+                (b for b in options if left + AXIS_CLEAR / 2 <= b[0] and b[2] <= right - AXIS_CLEAR / 2),
+                options[0],
+            )
+            taken.append(box)
+            centre = ((box[0] + box[2]) / 2, yc)
+            text.set_position(tuple(to_display.inverted().transform(centre)))
+
+
+def _slide(mark: Box, side: int, w: float, h: float, yc: float, taken: list[Box]) -> Box:
+    """A ``w`` x ``h`` box level with ``yc``, ``DATE_GAP`` beside ``mark`` on ``side``, moved
+    further that way past whatever in ``taken`` it would touch."""
+    x = mark[2] + DATE_GAP if side == RIGHT else mark[0] - DATE_GAP - w
+    while True:
+        box = (x, yc - h / 2, x + w, yc + h / 2)
+        hit = [t for t in taken if overlaps(box, t, DATE_GAP / 2 - 0.01)]
+        if not hit:
+            return box
+        x = max(t[2] for t in hit) + DATE_GAP if side == RIGHT else min(t[0] for t in hit) - DATE_GAP - w
 
 
 def timeline_figure(package: FigureData) -> Figure:
@@ -244,6 +371,13 @@ def timeline_figure(package: FigureData) -> Figure:
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_ylim(len(records) - 0.5, -0.5)  # first record on top
         start, end = _limits(all_events) if all_events else (date(2000, 1, 1), date(2001, 1, 1))
+        widths = {}
+        for event in all_events:
+            probe = fig.text(0, 0, event.value, fontsize=style.SMALL)
+            widths[event.gid] = probe.get_window_extent(renderer).width
+            probe.remove()
+        sides = _sides(records, marks, widths, start, end, plot_w)
+        start, end = _make_room(records, marks, widths, sides, start, end, plot_w)
         _set_time_axis(ax, start, end)
         ax.set_yticks(range(len(records)), labels, fontsize=style.FONT_SIZE, linespacing=1.1)
         ax.tick_params(axis="y", length=0, pad=8)
@@ -268,9 +402,7 @@ def timeline_figure(package: FigureData) -> Figure:
         fig.set_size_inches(style.FIGURE_WIDTH, total_h / 72.0)
         bottom = total_h - TITLE_SPACE - plot_h
         ax.set_position((plot_x / width, bottom / total_h, plot_w / width, plot_h / total_h))
-        _place_dates(
-            ax, renderer, records, row_h, (plot_x, bottom + 1.0, plot_x + plot_w, bottom + plot_h + 12.0)
-        )
+        _place_dates(ax, renderer, records, marks, sides, row_h)
 
         undated, total = _undated(package, {(r.table, r.record_id) for r in records})
         rest = (
