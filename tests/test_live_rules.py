@@ -10,7 +10,6 @@ the validator cannot hide a false record. Specific curated facts are pinned in
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from functools import cache
 from typing import Any
 
@@ -164,13 +163,37 @@ def test_dates_are_real_partial_dates(table: str) -> None:
     assert bad == []
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")  # fmt: skip
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def citations_of(table: str, record: str) -> list[dict[str, str]]:
+    return [c for c in tables()["citations"] if (c["record_table"], c["record_id"]) == (table, record)]
+
+
+def gives_month(quote: str, year: str, month: int) -> bool:
+    """The quote names the month: its name, or an ISO date of that month (``2026-02-13``)."""
+    return MONTHS[month - 1] in quote or f"{year}-{month:02d}" in quote
+
+
+def gives_day(quote: str, year: str, month: int, day: int) -> bool:
+    """The quote names the day: ``February 12``, ``12 February``, an ISO date, or a weekday."""
+    name = MONTHS[month - 1]
+    return bool(
+        re.search(rf"\b{name} {day}\b|\b{day} {name}\b", quote)
+        or f"{year}-{month:02d}-{day:02d}" in quote
+        or any(w in quote for w in WEEKDAYS)
+    )
+
+
 @pytest.mark.parametrize("table", cited_tables())
-def test_every_date_has_its_own_citation_and_says_how_it_was_derived(table: str) -> None:
-    """A date needs a citation on that field, and the record's notes name the field or the date
-    appears as written in the quote."""
-    by_field = defaultdict(list)
-    for c in tables()["citations"]:
-        by_field[(c["record_table"], c["record_id"], c["field"])].append(c["quote"])
+def test_no_event_date_is_more_precise_than_its_quotes(table: str) -> None:
+    """An event date has its own citations (on that field), and together they give the precision
+    the date has: the month for ``YYYY-MM``, the day for ``YYYY-MM-DD``. The year is in a quote,
+    or the notes say how it was resolved (``<field>: ... <year>``). A linked URL is never one of
+    those citations: the date in a report's web address is the report's date, on its ``sources``
+    row, not the event's."""
     problems = []
     for row in tables()[table]:
         rid = row[key(table)]
@@ -178,28 +201,94 @@ def test_every_date_has_its_own_citation_and_says_how_it_was_derived(table: str)
             value = row[field]
             if not value:
                 continue
-            quotes = by_field[(table, rid, field)]
-            literal = any(value in q or value.replace("-", "/") in q for q in quotes)
-            if not quotes or not (literal or field in row["notes"]):
-                problems.append((rid, field, value))
+            cited = [c for c in citations_of(table, rid) if c["field"] == field]
+            quotes = [c["quote"] for c in cited if c["claim"] != "linked_url"]
+            year, *rest = value.split("-")
+            month, day = (int(part) for part in [*rest, "0", "0"][:2])
+            if not quotes:
+                problems.append((rid, field, value, "no quote of the article's own text backs it"))
+                continue
+            if month and not any(gives_month(q, year, month) for q in quotes):
+                problems.append((rid, field, value, "no quote names the month"))
+            if day and not any(gives_day(q, year, month, day) for q in quotes):
+                problems.append((rid, field, value, "no quote names the day"))
+            resolved = re.search(rf"\b{field}:[^.]*\b{year}\b", row["notes"])
+            if not any(year in q for q in quotes) and not resolved:
+                problems.append(
+                    (rid, field, value, "the year is in no quote and the notes do not resolve it")
+                )
+    assert problems == []
+
+
+def test_no_linked_url_backs_an_event_date() -> None:
+    dated = {(t, f) for t in cited_tables() for f in date_fields(t)}
+    assert [
+        c["citation_id"]
+        for c in tables()["citations"]
+        if c["claim"] == "linked_url" and (c["record_table"], c["field"]) in dated
+    ] == []
+
+
+# -- whose claim -------------------------------------------------------------------------------
+
+
+def claim_kinds() -> list[str]:
+    field = next(f for f in schema("citations")["fields"] if f["name"] == "claim")
+    return list(field["constraints"]["enum"])
+
+
+def test_every_citation_says_whose_claim_it_carries() -> None:
+    assert [c["citation_id"] for c in tables()["citations"] if c["claim"] not in claim_kinds()] == []
+
+
+def test_a_claimant_is_named_for_party_statements_only() -> None:
+    assert [
+        c["citation_id"]
+        for c in tables()["citations"]
+        if c["claimant_org_id"] and c["claim"] != "party_statement"
+    ] == []
+
+
+def test_other_outlets_are_named_in_their_quote() -> None:
+    """A quote of another outlet's report names the outlet: its publisher is in the quote."""
+    publisher = {s["source_id"]: s["publisher"] for s in tables()["sources"]}
+    assert [
+        c["citation_id"]
+        for c in tables()["citations"]
+        if c["claim"] == "other_outlet" and publisher[c["source_id"]] not in c["quote"]
+    ] == []
+
+
+def test_records_known_only_from_a_url_say_so() -> None:
+    """A record all of whose citations are ``linked_url`` says in its notes that it is known
+    "only from" a link, so that no one reads it as reported."""
+    problems = []
+    for table in cited_tables():
+        for row in tables()[table]:
+            claims = {c["claim"] for c in citations_of(table, row[key(table)])}
+            if claims == {"linked_url"} and "only from" not in row["notes"]:
+                problems.append((table, row[key(table)]))
     assert problems == []
 
 
 # -- statuses, ids and words --------------------------------------------------------------------
 
 
-def test_disputed_records_cite_at_least_two_sources() -> None:
+def test_disputed_records_cite_both_sides() -> None:
+    """A ``disputed`` record cites at least two sources, whose claims are of two kinds or parties
+    (a report and a party's denial, say)."""
+    problems = []
     for table in cited_tables():
         if not any(f["name"] == "status" for f in schema(table)["fields"]):
             continue
         for row in tables()[table]:
-            if row["status"] == "disputed":
-                sources = {
-                    c["source_id"]
-                    for c in tables()["citations"]
-                    if c["record_table"] == table and c["record_id"] == row[key(table)]
-                }
-                assert len(sources) >= 2, (table, row[key(table)])
+            if row["status"] != "disputed":
+                continue
+            cited = citations_of(table, row[key(table)])
+            sides = {(c["claim"], c["claimant_org_id"]) for c in cited}
+            if len({c["source_id"] for c in cited}) < 2 or len(sides) < 2:
+                problems.append((table, row[key(table)], sorted(sides)))
+    assert problems == []
 
 
 @pytest.mark.parametrize("table", NAMES)
