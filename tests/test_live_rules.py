@@ -99,6 +99,22 @@ def test_version_citation_and_changelog_agree() -> None:
     assert re.search(rf"^## \[{re.escape(version)}\]", (ROOT / "CHANGELOG.md").read_text(), re.M)
 
 
+def test_every_table_declares_the_dialect_it_is_written_in() -> None:
+    """Clients that sniff a CSV file's dialect guess wrong on some tables (the JavaScript
+    ``datapackage`` client and Python's ``csv.Sniffer`` take a space for the delimiter of
+    ``sources.csv``): every resource says how its file is written, as ``format`` writes it."""
+    expected = {
+        "delimiter": ",",
+        "quoteChar": '"',
+        "doubleQuote": True,
+        "header": True,
+        "lineTerminator": "\n",
+    }
+    assert {r["name"]: r.get("dialect") for r in descriptor(ROOT)["resources"]} == {
+        n: expected for n in NAMES
+    }
+
+
 # -- provenance --------------------------------------------------------------------------------
 
 
