@@ -243,6 +243,39 @@ def test_partial_dates_stay_exact_strings_and_date_bounds_filters_them() -> None
     ]
 
 
+def test_date_bounds_of_a_polars_column_agree_with_bounds() -> None:
+    pl = pytest.importorskip("polars")
+    values = [
+        "2025",
+        "2025-02",
+        "2024-02",
+        "2023-12",
+        "2025-10-16",
+        None,
+        "2025-02-30",
+        "2025-13",
+        "16/10/2025",
+    ]
+    found = st.date_bounds(pl.Series(values))
+    assert isinstance(found, pl.DataFrame)
+    assert found.schema == {"first": pl.Date, "last": pl.Date}
+
+    def expected(value: str | None) -> tuple[dt.date | None, dt.date | None]:
+        try:
+            return bounds(value) if value is not None else (None, None)
+        except ValueError:
+            return None, None
+
+    assert found.rows() == [expected(v) for v in values]
+    assert found.rows()[:3] == [
+        (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+        (dt.date(2025, 2, 1), dt.date(2025, 2, 28)),
+        (dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+    ]
+    partnerships = st.load("partnerships", source=FIXTURE, backend="polars")
+    assert st.date_bounds(partnerships["announced"]).height == partnerships.height
+
+
 def test_bounds_and_precision_of_one_partial_date() -> None:
     assert [precision(v) for v in ("2024", "2024-02", "2024-02-29")] == ["year", "month", "day"]
     assert bounds("2024") == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))

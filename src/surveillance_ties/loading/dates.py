@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
 
 PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -46,13 +47,19 @@ def bounds(value: str) -> tuple[date, date]:
         raise ValueError(f"{value!r} is not a real date") from None
 
 
-def date_bounds(column: pd.Series) -> pd.DataFrame:
+@overload
+def date_bounds(column: pd.Series) -> pd.DataFrame: ...
+@overload
+def date_bounds(column: pl.Series) -> pl.DataFrame: ...
+def date_bounds(column: pd.Series | pl.Series) -> pd.DataFrame | pl.DataFrame:
     """Vectorised :func:`bounds` over a column of partial dates.
 
     Returns a frame with columns ``first`` and ``last`` (``datetime64[s]``),
     aligned with ``column``'s index. Missing or invalid values give ``NaT``
     in both columns, so ``2025-10`` lies between two dates when
-    ``first >= start`` and ``last <= end``.
+    ``first >= start`` and ``last <= end``. A polars Series (from
+    ``st.load(name, backend="polars")``) gives a polars frame of two ``Date``
+    columns, null where the value is missing or invalid.
 
     >>> import pandas as pd
     >>> print(date_bounds(pd.Series(["2025", "2025-02", "2025-10-16", None])))
@@ -62,8 +69,11 @@ def date_bounds(column: pd.Series) -> pd.DataFrame:
     2 2025-10-16 2025-10-16
     3        NaT        NaT
     """
+    if type(column).__module__.split(".")[0] == "polars":
+        return _polars_bounds(column)  # type: ignore[arg-type]
     import pandas as pd
 
+    assert isinstance(column, pd.Series)
     text = column.astype("string")
     parts = text.str.extract(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
     year = parts[0]
@@ -78,3 +88,22 @@ def date_bounds(column: pd.Series) -> pd.DataFrame:
     last = last.where(~year_only, first + pd.offsets.YearEnd(0))
     out = pd.DataFrame({"first": first, "last": last}, index=column.index)
     return out.astype("datetime64[s]")
+
+
+def _polars_bounds(column: pl.Series) -> pl.DataFrame:
+    import polars as pl
+
+    text = pl.col("value").cast(pl.String)
+    year, month, day = (text.str.extract(PATTERN.pattern, group) for group in (1, 2, 3))
+    first = pl.concat_str([year, month.fill_null("01"), day.fill_null("01")], separator="-").str.to_date(
+        "%Y-%m-%d", strict=False
+    )
+    last = (
+        pl.when(day.is_not_null())
+        .then(first)
+        .when(month.is_not_null())
+        .then(first.dt.month_end())
+        .otherwise(first.dt.offset_by("1y").dt.offset_by("-1d"))
+    )
+    frame = pl.DataFrame({"value": column})
+    return frame.select(first.alias("first"), last.alias("last"))
