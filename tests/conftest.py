@@ -15,7 +15,9 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
+import os
 import shutil
 from functools import cache
 from pathlib import Path
@@ -42,6 +44,29 @@ def copy_package(dest: Path, names: tuple[str, ...] = PACKAGE_PARTS, source: Pat
     for path in [dest, *dest.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return dest
+
+
+#: The end of the one-line message of a write that found the disk full.
+DISK_FULL = (
+    "cannot write (No space left on device); nothing was changed; "
+    "free some disk space and run the command again"
+)
+
+
+def disk_full(monkeypatch: pytest.MonkeyPatch, at: Path | None = None) -> list[Path]:
+    """Make ``os.replace`` (the last step of every write) fail with ENOSPC: on its first move onto
+    ``at``, or on every move when ``at`` is ``None``. Returns the destinations of the moves tried."""
+    real = os.replace
+    tried: list[Path] = []
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str], **kwargs: Any) -> None:
+        tried.append(Path(dst))
+        if at is None or (Path(dst) == at and tried.count(at) == 1):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return tried
 
 
 CLAIMS = ("own_reporting", "party_statement", "other_outlet", "linked_url")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 import threading
 import time
 from pathlib import Path
@@ -18,7 +16,7 @@ from surveillance_ties.datapackage import WriteError
 from surveillance_ties.datapackage.hashing import digest_stream
 from surveillance_ties.datapackage.writing import locked
 
-from .conftest import copy_package
+from .conftest import DISK_FULL, copy_package, disk_full
 
 
 def stats(path: Path) -> tuple[str, int]:
@@ -92,17 +90,9 @@ def test_a_failed_write_leaves_the_descriptor_whole(tmp_path: Path, monkeypatch:
     pkg = copy_package(tmp_path / "pkg")
     (pkg / "data/features.csv").write_bytes((pkg / "data/features.csv").read_bytes() + b"x\n")
     before = (pkg / "datapackage.json").read_bytes()
-
-    def full(src: object, dst: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", full)
+    disk_full(monkeypatch)
     result = CliRunner().invoke(main, ["rehash", str(pkg)])
-    assert (result.exit_code, result.output) == (
-        2,
-        f"Error: {pkg}/datapackage.json: cannot write (No space left on device); nothing was changed; "
-        "free some disk space and run the command again\n",
-    )
+    assert (result.exit_code, result.output) == (2, f"Error: {pkg}/datapackage.json: {DISK_FULL}\n")
     assert (pkg / "datapackage.json").read_bytes() == before
     assert sorted(p.name for p in pkg.iterdir()) == ["data", "datapackage.json", "schemas", "seeds"]
     with pytest.raises(WriteError):

@@ -4,7 +4,6 @@ read through the package layer, and a bump that holds the package's lock and wri
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import os
 import threading
@@ -38,7 +37,7 @@ from surveillance_ties.release.semver import (
     set_citation,
 )
 
-from .conftest import descriptor
+from .conftest import DISK_FULL, descriptor, disk_full
 from .release_fixtures import (
     copy_package,
     edit_descriptor,
@@ -541,27 +540,17 @@ def test_a_failed_write_leaves_the_files_whole(tmp_path: Path, monkeypatch: pyte
     repo = git_repo(tmp_path / "repo")
     add_row(repo)
     before = release_files(repo)
-    real = os.replace
-    moves: list[str] = []
-
-    def disk_full(src: Any, dst: Any, **kwargs: Any) -> None:
-        moves.append(Path(dst).name)
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", disk_full)
+    moves = disk_full(monkeypatch)
     with pytest.raises(WriteError) as excinfo:
         bump(repo, today=dt.date(2026, 12, 1))
-    assert str(excinfo.value) == (
-        f"{repo / 'datapackage.json'}: cannot write (No space left on device); nothing was changed; "
-        "free some disk space and run the command again"
-    )
-    assert moves == ["datapackage.json"]
+    assert str(excinfo.value) == f"{repo / 'datapackage.json'}: {DISK_FULL}"
+    assert moves == [repo / "datapackage.json"]
     assert release_files(repo) == before  # the old file whole, and no temporary file left beside it
     result = CliRunner().invoke(main, ["release", str(repo), "--bump"])
     assert (result.exit_code, result.output) == (2, f"Error: {excinfo.value}\n")
     assert release_files(repo) == before
 
-    monkeypatch.setattr(os, "replace", real)
+    monkeypatch.undo()  # the disk has room again
     assert bump(repo, today=dt.date(2026, 12, 1)).written == [
         "datapackage.json",
         "CITATION.cff",
