@@ -26,6 +26,7 @@ from surveillance_ties.datapackage import (
     open_package,
 )
 from surveillance_ties.datapackage.descriptor import refreshed
+from surveillance_ties.documents.dictionary import data_dictionary
 from surveillance_ties.release import export
 from surveillance_ties.release.build import (
     BuildError,
@@ -102,26 +103,52 @@ def test_two_builds_and_a_copy_elsewhere_give_the_same_bytes(built: BuildResult,
     assert sha(moved.zip) == sha(built.zip)
 
 
+#: The release zip of the fixture: (name, Unix mode, MS-DOS attributes), in archive order.
+FILE, FOLDER = (0o100644, 0), (0o40755, 0x10)
+ZIP_LAYOUT = [
+    ("CHANGELOG.md", *FILE),
+    ("CITATION.cff", *FILE),
+    ("DATA.md", *FILE),
+    ("LICENSE", *FILE),
+    ("LICENSE-DATA", *FILE),
+    ("README.md", *FILE),
+    ("data/", *FOLDER),
+    ("data/citations.csv", *FILE),
+    ("data/features.csv", *FILE),
+    ("data/organizations.csv", *FILE),
+    ("data/partnerships.csv", *FILE),
+    ("data/regulatory_actions.csv", *FILE),
+    ("data/sources.csv", *FILE),
+    ("datapackage.json", *FILE),
+    ("schemas/", *FOLDER),
+    ("schemas/citations.schema.json", *FILE),
+    ("schemas/features.schema.json", *FILE),
+    ("schemas/organizations.schema.json", *FILE),
+    ("schemas/partnerships.schema.json", *FILE),
+    ("schemas/regulatory_actions.schema.json", *FILE),
+    ("schemas/sources.schema.json", *FILE),
+    ("seeds/", *FOLDER),
+    ("seeds/000_0181fdb78757befa.txt", *FILE),
+]
+
+
 def test_zip_layout_and_fixed_attributes(built: BuildResult) -> None:
-    expected = sorted(
-        ["datapackage.json", "README.md", "CHANGELOG.md", "LICENSE", "LICENSE-DATA", "CITATION.cff"]
-        + [
-            p.relative_to(FIXTURE).as_posix()
-            for folder in ("data", "schemas", "seeds")
-            for p in (FIXTURE / folder).iterdir()
-        ]
-    )
     with zipfile.ZipFile(built.zip) as archive, open_package(FIXTURE) as pkg:
         infos = archive.infolist()
-        assert [i.filename for i in infos] == expected
+        assert [(i.filename, i.external_attr >> 16, i.external_attr & 0xFFFF) for i in infos] == ZIP_LAYOUT
         for info in infos:
-            assert (info.date_time, info.external_attr >> 16, info.create_system) == (
+            assert (info.date_time, info.create_system, info.compress_type, info.extra, info.comment) == (
                 (1980, 1, 1, 0, 0, 0),
-                0o100644,
                 3,
+                zipfile.ZIP_STORED,
+                b"",
+                b"",
             )
-            assert (info.compress_type, info.extra, info.comment) == (zipfile.ZIP_STORED, b"", b"")
-            if info.filename != "datapackage.json":
+            if info.is_dir():
+                assert (info.file_size, info.compress_size, info.CRC) == (0, 0, 0)
+            elif info.filename == "DATA.md":  # generated from the package, as `surveillance-ties docs` does
+                assert archive.read(info) == data_dictionary(pkg).encode("utf-8")
+            elif info.filename != "datapackage.json":
                 assert archive.read(info) == (FIXTURE / info.filename).read_bytes()
         zipped = archive.read("datapackage.json").decode("utf-8")
         assert zipped == dumps(refreshed(pkg))
@@ -129,6 +156,36 @@ def test_zip_layout_and_fixed_attributes(built: BuildResult) -> None:
             data = archive.read(resource["path"])
             assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
             assert (resource["bytes"], (FIXTURE / resource["path"]).stat().st_size) == (len(data), len(data))
+
+
+def test_the_fixture_layout_is_every_file_and_folder() -> None:
+    """ZIP_LAYOUT above lists the fixture's files as they are (a new fixture file must be added there)."""
+    files = [p.relative_to(FIXTURE).as_posix() for p in FIXTURE.rglob("*") if p.is_file()]
+    folders = [p.relative_to(FIXTURE).as_posix() + "/" for p in FIXTURE.rglob("*") if p.is_dir()]
+    assert sorted([*files, *folders, "DATA.md"]) == [name for name, *_ in ZIP_LAYOUT]
+
+
+def test_zip_folders_of_every_depth(tmp_path: Path) -> None:
+    """A folder entry for each folder of each depth, before what it holds; sorted by bytes, so
+    ``a-b/`` (``-`` sorts before ``/``) comes before ``a/``, and unpacking in order always works."""
+    target = tmp_path / "nested.zip"
+    write_zip({"x": b"1", "a/b/c/d.txt": b"2", "a/e.txt": b"3", "a-b/f": b"4"}, target)
+    with zipfile.ZipFile(target) as archive:
+        assert [(i.filename, i.external_attr >> 16) for i in archive.infolist()] == [
+            ("a-b/", 0o40755),
+            ("a-b/f", 0o100644),
+            ("a/", 0o40755),
+            ("a/b/", 0o40755),
+            ("a/b/c/", 0o40755),
+            ("a/b/c/d.txt", 0o100644),
+            ("a/e.txt", 0o100644),
+            ("x", 0o100644),
+        ]
+        assert archive.testzip() is None
+        archive.extractall(tmp_path / "out")
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")) == [
+        "a", "a-b", "a-b/f", "a/b", "a/b/c", "a/b/c/d.txt", "a/e.txt", "x",
+    ]  # fmt: skip
 
 
 def test_the_zipped_descriptor_carries_the_current_hashes(tmp_path: Path) -> None:

@@ -3,9 +3,11 @@
 :func:`build` validates the package, then writes into ``out`` (``dist/``):
 
 - ``<name>-<version>.zip``: ``datapackage.json`` (with the current ``hash`` and ``bytes`` of
-  every resource), everything under ``data/``, ``schemas/`` and ``seeds/``, and ``README.md``,
-  ``CHANGELOG.md``, ``LICENSE``, ``LICENSE-DATA`` and ``CITATION.cff``. ``datapackage.json`` sits
-  at the top of the archive, so ``frictionless validate <zip>`` reads it as a package.
+  every resource), everything under ``data/``, ``schemas/`` and ``seeds/``, ``README.md``,
+  ``CHANGELOG.md``, ``LICENSE``, ``LICENSE-DATA`` and ``CITATION.cff``, and ``DATA.md``, the data
+  dictionary generated from the zipped descriptor and schemas (so it always describes the data
+  beside it; see :mod:`surveillance_ties.documents.dictionary`). ``datapackage.json`` sits at the
+  top of the archive, so ``frictionless validate <zip>`` reads it as a package.
 - ``<name>-<version>.sqlite``: one table per resource (see :mod:`surveillance_ties.release.export`).
 - ``<name>-<version>-<table>.parquet``: one Parquet file per table.
 - ``<name>-<version>.SHA256SUMS``: the sha256 of each of those files, in the format of
@@ -15,9 +17,12 @@ Every file comes through the package layer: only regular files inside the packag
 a link, FIFO or device in the package folders stops the build (a release never holds them).
 
 The zip is the same bytes on any machine: entries sorted by name, every timestamp 1980-01-01
-00:00, permissions 0644, no extra attributes, no directory entries, and no compression
-(``ZIP_STORED``): deflate output differs between zlib builds (zlib and zlib-ng), stored bytes do
-not. The SQLite and Parquet files are deterministic for given SQLite and pyarrow versions.
+00:00, no extra attributes, and no compression (``ZIP_STORED``): deflate output differs between
+zlib builds (zlib and zlib-ng), stored bytes do not. Files have the Unix mode 0644; every folder
+that holds a file has its own directory entry (``data/``, ``schemas/``, ``seeds/``...; mode 0755
+and the MS-DOS directory flag), placed before what it holds, as clients that unpack a zip entry by
+entry need (the npm ``datapackage`` client fails with ENOENT without them). The SQLite and Parquet
+files are deterministic for given SQLite and pyarrow versions.
 
 All or nothing: every file is written into a hidden staging folder inside ``out`` and flushed to
 disk; then they replace their targets together (see
@@ -32,7 +37,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +58,9 @@ from surveillance_ties.datapackage.writing import fsync, replace_all, write_erro
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_MODE = 0o100644  # regular file, rw-r--r--
+ZIP_DIR_MODE = 0o40755  # directory, rwxr-xr-x
+_MSDOS_DIRECTORY = 0x10  # the directory flag in the low (MS-DOS) byte of external_attr
+DICTIONARY = "DATA.md"
 FOLDERS = ("data", "schemas", "seeds")
 TOP_FILES = ("README.md", "CHANGELOG.md", "LICENSE", "LICENSE-DATA", "CITATION.cff")
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
@@ -127,7 +135,9 @@ def artifact_names(pkg: Package) -> tuple[str, str]:
 
 
 def zip_entries(pkg: Package) -> dict[str, bytes]:
-    """Archive name -> content of the release zip of ``pkg`` (regular files of the package only)."""
+    """Archive name -> content of the release zip of ``pkg``: regular files of the package only, and
+    its data dictionary (``DATA.md``), generated here. Directory entries are added by
+    :func:`write_zip`."""
     store = pkg.store
     missing = [name for name in TOP_FILES if not store.is_file(name)]
     if missing:
@@ -154,18 +164,37 @@ def zip_entries(pkg: Package) -> dict[str, bytes]:
         for extra in (resource.path, resource.schema_path):
             if extra is not None and extra not in entries:
                 entries[extra] = pkg.read_bytes(extra)
+    from surveillance_ties.documents.dictionary import data_dictionary
+
+    entries[DICTIONARY] = data_dictionary(pkg).encode("utf-8")
     return entries
 
 
+def _folders(names: Iterable[str]) -> set[str]:
+    """Every folder (``a/``, ``a/b/``) that holds one of the archive ``names``."""
+    folders: set[str] = set()
+    for name in names:
+        parts = name.split("/")[:-1]
+        folders.update("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
+    return folders
+
+
 def write_zip(entries: dict[str, bytes], target: Path) -> None:
-    """Write a reproducible zip: sorted entries, fixed dates and modes, stored uncompressed."""
+    """Write a reproducible zip of ``entries`` and a directory entry for each of their folders:
+    sorted by name (a folder before what it holds), fixed dates and modes, stored uncompressed."""
+    folders = _folders(entries)
     with open(target, "wb") as fh, zipfile.ZipFile(fh, "w") as archive:
-        for name in sorted(entries):
+        for name in sorted([*entries, *folders]):
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.create_system = 3  # Unix, so that external_attr holds a Unix mode
-            info.external_attr = ZIP_MODE << 16
             info.compress_type = zipfile.ZIP_STORED
-            archive.writestr(info, entries[name])
+            if name in folders:
+                info.external_attr = ZIP_DIR_MODE << 16 | _MSDOS_DIRECTORY
+                info.file_size = info.compress_size = info.CRC = 0
+                archive.mkdir(info)
+            else:
+                info.external_attr = ZIP_MODE << 16
+                archive.writestr(info, entries[name])
         fh.flush()
         os.fsync(fh.fileno())
 
