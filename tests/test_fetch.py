@@ -24,12 +24,23 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import trustme
 
+import surveillance_ties as st
+from surveillance_ties.datapackage import dumps, open_package
 from surveillance_ties.datapackage import fetch as fetch_module
-from surveillance_ties.datapackage.errors import FetchError, HashMismatchError, PackageError
+from surveillance_ties.datapackage.descriptor import refreshed
+from surveillance_ties.datapackage.errors import (
+    FetchError,
+    HashMismatchError,
+    PackageError,
+    UnknownTableError,
+)
 from surveillance_ties.datapackage.fetch import cached_path, fetch
+
+from .conftest import FIXTURE, copy_package, resource_names
 
 NAME = "surveillance-ties-1.0.0"
 TIMEOUT_ENV = "SURVEILLANCE_TIES_DOWNLOAD_TIMEOUT"
@@ -619,4 +630,157 @@ def test_only_https_is_downloaded(cache: Path, url: str) -> None:
     assert str(info.value) == (
         f"{url}: only https:// URLs of release zips are downloaded; use https, or give a local path"
     )
+    assert files(cache) == []
+
+
+# -- 9. a release by its version: st.load(name, source="v0.1.0") -------------------------------------
+
+RELEASES_ENV = "SURVEILLANCE_TIES_RELEASES_URL"
+GITHUB = "https://github.com/surveillance-ties/surveillance-ties"
+
+
+def fixture_zip(version: str | None = None) -> bytes:
+    """A release zip of the fixture package (hashes refreshed), like `surveillance-ties build` makes;
+    ``version`` replaces the descriptor's."""
+    with open_package(FIXTURE) as pkg:
+        fresh = refreshed(pkg)
+    if version is not None:
+        fresh["version"] = version
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("datapackage.json", dumps(fresh))
+        for folder in ("data", "schemas", "seeds"):
+            for path in sorted((FIXTURE / folder).rglob("*")):
+                if path.is_file():
+                    archive.writestr(path.relative_to(FIXTURE).as_posix(), path.read_bytes())
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def releases(
+    server: Server, cache: Path, ca: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Server:
+    """The test server as the project's releases: RELEASES_ENV points at it, and the system's
+    trust store (which `st.load` uses) is the test CA."""
+    pem = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    monkeypatch.setenv("SSL_CERT_FILE", str(pem))
+    monkeypatch.setenv(RELEASES_ENV, f"{server.base}/releases/download")
+    return server
+
+
+def serve_release(server: Server, version: str, data: bytes, checksums: bytes | None = None) -> str:
+    """Serve ``data`` as the zip of release ``version``, with its SHA256SUMS; the zip's URL."""
+    stem = f"surveillance-ties-{version}"
+    folder = f"/releases/download/v{version}"
+    server.routes[f"{folder}/{stem}.zip"] = respond(data)
+    server.routes[f"{folder}/{stem}.SHA256SUMS"] = respond(
+        sums(data, f"{stem}.zip") if checksums is None else checksums
+    )
+    return f"{server.base}{folder}/{stem}.zip"
+
+
+def test_release_url_follows_the_homepage_unless_overridden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(RELEASES_ENV, raising=False)
+    assert fetch_module.release_url("surveillance-ties", "0.2.0", GITHUB + "/") == (
+        f"{GITHUB}/releases/download/v0.2.0/surveillance-ties-0.2.0.zip"
+    )
+    monkeypatch.setenv(RELEASES_ENV, "https://mirror.example/st/")
+    assert fetch_module.release_url("surveillance-ties", "0.2.0", GITHUB) == (
+        "https://mirror.example/st/v0.2.0/surveillance-ties-0.2.0.zip"
+    )
+
+
+def test_release_version_is_downloaded_once_then_read_from_the_cache(releases: Server, cache: Path) -> None:
+    data = fixture_zip()
+    url = serve_release(releases, "0.1.0", data)
+    asked = [
+        "/releases/download/v0.1.0/surveillance-ties-0.1.0.SHA256SUMS",
+        "/releases/download/v0.1.0/surveillance-ties-0.1.0.zip",
+    ]
+    frame = st.load("features", source="v0.1.0")
+    pd.testing.assert_frame_equal(frame, st.load("features", source=FIXTURE))
+    assert frame.attrs["version"] == "0.1.0"
+    assert releases.requests == asked
+    zip_name = f"{hashlib.sha256(url.encode()).hexdigest()[:16]}-surveillance-ties-0.1.0.zip"
+    assert files(cache) == [zip_name, f"{zip_name}.sha256"]
+    assert (cache / zip_name).read_bytes() == data
+    assert (cache / f"{zip_name}.sha256").read_text(encoding="ascii") == sha256(data) + "\n"
+
+    # Read again (another table, every table, the names): from the cache, nothing asked of the server.
+    assert list(st.load_all(source="v0.1.0")) == resource_names()
+    assert st.tables("v0.1.0") == resource_names()
+    assert st.schema("features", "v0.1.0") == st.schema("features", FIXTURE)
+    assert releases.requests == asked
+    with pytest.raises(UnknownTableError) as info:
+        st.load("nope", source="v0.1.0")  # type: ignore[call-overload]
+    assert str(info.value).startswith(f"no table 'nope' in {url}; the tables are: organizations, ")
+
+
+def test_default_cache_folder_is_the_user_cache_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if sys.platform != "linux":
+        pytest.skip("the user cache folder is XDG_CACHE_HOME on Linux only")
+    monkeypatch.delenv("SURVEILLANCE_TIES_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert fetch_module.cache_dir() == tmp_path / "xdg" / "surveillance-ties"
+    url = f"{GITHUB}/releases/download/v0.2.0/surveillance-ties-0.2.0.zip"
+    assert cached_path(url) == (
+        tmp_path / "xdg" / "surveillance-ties" / f"{sha256(url.encode())[:16]}-surveillance-ties-0.2.0.zip"
+    )
+
+
+def test_release_not_matching_its_sha256sums_is_refused(releases: Server, cache: Path) -> None:
+    data = fixture_zip()
+    other = data + b"\0"  # another zip
+    url = serve_release(releases, "0.1.0", data, checksums=sums(other, "surveillance-ties-0.1.0.zip"))
+    with pytest.raises(HashMismatchError) as info:
+        st.load("features", source="v0.1.0")
+    assert str(info.value) == (
+        f"{url}: the download's sha256 is {sha256(data)}, not the published {sha256(other)}; "
+        "the file was altered or damaged on the way: do not use it"
+    )
+    assert files(cache) == []
+
+
+def test_release_the_server_does_not_have_names_the_url(releases: Server, cache: Path) -> None:
+    with pytest.raises(FetchError) as info:
+        st.load("features", source="v9.9.9")
+    url = f"{releases.base}/releases/download/v9.9.9/surveillance-ties-9.9.9.zip"
+    assert str(info.value) == (
+        f"v9.9.9: no such release ({url} is not on the server); the releases are listed at {GITHUB}/releases"
+    )
+    assert releases.requests == ["/releases/download/v9.9.9/surveillance-ties-9.9.9.SHA256SUMS"]
+    assert files(cache) == []
+
+
+def test_release_zip_missing_beside_its_sha256sums_names_the_url(releases: Server, cache: Path) -> None:
+    url = serve_release(releases, "0.1.0", fixture_zip())
+    del releases.routes["/releases/download/v0.1.0/surveillance-ties-0.1.0.zip"]
+    with pytest.raises(FetchError) as info:
+        st.tables("v0.1.0")
+    assert str(info.value) == (
+        f"v0.1.0: no such release ({url} is not on the server); the releases are listed at {GITHUB}/releases"
+    )
+    assert files(cache) == []
+
+
+def test_release_holding_another_version_is_refused(releases: Server, cache: Path) -> None:
+    url = serve_release(releases, "0.3.0", fixture_zip())  # the fixture is version 0.1.0
+    with pytest.raises(PackageError) as info:
+        st.tables("v0.3.0")
+    assert str(info.value) == (
+        f"{url}: holds version 0.1.0, not 0.3.0; the release files were mixed up: report it"
+    )
+    assert files(cache) == []
+
+
+def test_folder_named_like_a_version_is_read_as_a_folder(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(RELEASES_ENV, "https://127.0.0.1:9/nothing")  # a download would fail
+    copy_package(tmp_path / "v0.1.0")
+    monkeypatch.chdir(tmp_path)
+    assert st.tables("v0.1.0") == resource_names()
     assert files(cache) == []

@@ -536,7 +536,9 @@ def test_source_errors_name_the_source_and_the_fix(tmp_path: Path) -> None:
     assert HINT == "give a package folder, its datapackage.json, a release zip, or an https:// URL of one"
     with pytest.raises(PackageError) as info:
         st.load("features", source=tmp_path / "missing")
-    assert str(info.value) == f"{tmp_path / 'missing'}: no such file or folder; {HINT}"
+    assert str(info.value) == (
+        f"{tmp_path / 'missing'}: no such file or folder; {HINT}, or a release version (v0.1.0)"
+    )
     with pytest.raises(PackageError) as info:
         st.load("features", source=tmp_path)
     assert str(info.value) == f"{tmp_path}: this folder has no datapackage.json; {HINT}"
@@ -553,6 +555,38 @@ def test_source_errors_name_the_source_and_the_fix(tmp_path: Path) -> None:
         f"{copy / 'data' / 'features.csv'}: not a package folder, a datapackage.json or a release zip; {HINT}"
     )
     assert st.SourceError is PackageError  # the name of version 0.1.0
+
+
+TAG = "a release version is its tag, v<MAJOR>.<MINOR>.<PATCH>"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("0.2.0", f"0.2.0: no such file or folder, nor a release version ({TAG}): give v0.2.0"),
+        ("v0.2", f"v0.2: no such file or folder, nor a release version ({TAG}, such as v0.1.0)"),
+        ("V0.2.0", f"V0.2.0: no such file or folder, nor a release version ({TAG}, such as v0.1.0)"),
+        ("v01.2.3", f"v01.2.3: no such file or folder, nor a release version ({TAG}, such as v0.1.0)"),
+        (
+            "v0.2.0-rc.1",
+            f"v0.2.0-rc.1: no such file or folder, nor a release version ({TAG}, such as v0.1.0)",
+        ),
+    ],
+)
+def test_source_that_is_not_a_release_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, message: str
+) -> None:
+    """A source meant as a version but not written as a release's tag: refused before any download
+    (the releases' address is one no download can reach)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(fetch.RELEASES_ENV, "https://127.0.0.1:9/nothing")
+    monkeypatch.setenv(fetch.CACHE_ENV, str(tmp_path / "cache"))
+    with pytest.raises(PackageError) as info:
+        st.load("features", source=source)
+    assert type(info.value) is PackageError
+    assert str(info.value) == message
+    assert info.value.exit_code == 2
+    assert not (tmp_path / "cache").exists()
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,13 @@ A cached zip is checked again each time it is opened; one that fails is download
 and if that fails too the message names the cache file. The cache folder is
 ``platformdirs.user_cache_dir("surveillance-ties")`` unless ``SURVEILLANCE_TIES_CACHE_DIR``
 names another. Proxies come from the usual ``https_proxy`` variables.
+
+A release is also found by its version (``load(name, source="v0.2.0")``, see
+:func:`fetch_release`): its zip is ``<homepage>/releases/download/v0.2.0/surveillance-ties-0.2.0.zip``,
+the address of a GitHub release's files (``homepage`` and the name come from the installed
+``datapackage.json``), with ``surveillance-ties-0.2.0.SHA256SUMS`` beside it, as
+:mod:`surveillance_ties.release.build` names them. ``SURVEILLANCE_TIES_RELEASES_URL`` replaces
+``<homepage>/releases/download`` (a mirror, or a test server).
 """
 
 from __future__ import annotations
@@ -49,18 +56,24 @@ __all__ = [
     "CACHE_ENV",
     "MAX_BYTES",
     "MAX_BYTES_ENV",
+    "RELEASES_ENV",
     "TIMEOUT",
     "TIMEOUT_ENV",
     "cache_dir",
     "cached_path",
     "fetch",
     "fetch_bytes",
+    "fetch_release",
     "published_sha256",
+    "release_url",
 ]
 
 CACHE_ENV = "SURVEILLANCE_TIES_CACHE_DIR"
 TIMEOUT_ENV = "SURVEILLANCE_TIES_DOWNLOAD_TIMEOUT"
 MAX_BYTES_ENV = "SURVEILLANCE_TIES_DOWNLOAD_MAX_BYTES"
+#: The folder URL of every release's files (``<it>/v<version>/<name>-<version>.zip``), unless the
+#: installed descriptor's ``homepage`` + ``/releases/download`` (a GitHub repository's).
+RELEASES_ENV = "SURVEILLANCE_TIES_RELEASES_URL"
 #: Seconds a whole download may take (connecting, headers and body), unless set otherwise.
 TIMEOUT = 300.0
 #: Bytes a download may have, unless set otherwise.
@@ -124,6 +137,10 @@ def check_url(url: str) -> str:
             f"{url}: only https:// URLs of release zips are downloaded; use https, or give a local path"
         )
     return url
+
+
+class _NotFound(FetchError):
+    """The server has no such file (HTTP 404 or 410): for a release, no release of that version."""
 
 
 class _Watchdog:
@@ -256,7 +273,8 @@ def _download(
             raise
         except urllib.error.HTTPError as exc:
             exc.close()
-            raise FetchError(f"{url}: download failed (HTTP {exc.code} {exc.reason}); {hint}") from None
+            error = _NotFound if exc.code in (404, 410) else FetchError
+            raise error(f"{url}: download failed (HTTP {exc.code} {exc.reason}); {hint}") from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
             reason = getattr(exc, "reason", None) or exc
             if watchdog.fired or time.monotonic() >= watchdog.deadline:
@@ -302,7 +320,7 @@ def published_sha256(zip_url: str, *, context: ssl.SSLContext | None = None) -> 
     try:
         text = fetch_bytes(sums_url, SUMS_LIMIT, context=context).decode("utf-8", errors="replace")
     except FetchError as exc:
-        raise FetchError(
+        raise type(exc)(
             f"{exc}; a release zip is checked against the release's SHA256SUMS: give sha256=<hex> "
             "to check it against a checksum you trust instead"
         ) from None
@@ -504,3 +522,38 @@ def _store(
         raise FetchError(f"{exc}; or set {CACHE_ENV} to another folder") from None
     finally:
         scratch.close()
+
+
+def release_url(name: str, version: str, homepage: str) -> str:
+    """The URL of the zip of release ``version`` (``X.Y.Z``) of the package ``name``.
+
+    >>> release_url("surveillance-ties", "0.2.0", "https://github.com/surveillance-ties/surveillance-ties")
+    'https://github.com/surveillance-ties/surveillance-ties/releases/download/v0.2.0/surveillance-ties-0.2.0.zip'
+    """  # noqa: E501
+    releases = os.environ.get(RELEASES_ENV) or f"{homepage.rstrip('/')}/releases/download"
+    return f"{releases.rstrip('/')}/v{version}/{name}-{version}.zip"
+
+
+def fetch_release(
+    name: str,
+    version: str,
+    homepage: str,
+    check: Callable[[Path], Any],
+    *,
+    sha256: str | None = None,
+    context: ssl.SSLContext | None = None,
+) -> tuple[str, Path]:
+    """The URL (see :func:`release_url`) and the cached copy of the zip of release ``version``,
+    downloaded and checked first if need be, like :func:`fetch`.
+
+    A version the server does not have raises :class:`FetchError` naming the zip's URL and where
+    the releases are listed.
+    """
+    url = release_url(name, version, homepage)
+    try:
+        return url, fetch(url, check, sha256=sha256, context=context)
+    except _NotFound:
+        raise FetchError(
+            f"v{version}: no such release ({url} is not on the server); "
+            f"the releases are listed at {homepage.rstrip('/')}/releases"
+        ) from None

@@ -7,6 +7,10 @@
 - a release zip (read in place), optionally checked against a ``sha256``;
 - an ``https://`` URL of a release zip (downloaded once into the cache, see
   :mod:`surveillance_ties.datapackage.fetch`);
+- a release version, ``"v0.2.0"``: that release's zip, downloaded once from the project's GitHub
+  releases into the same cache and checked against the release's ``SHA256SUMS`` (see
+  :func:`surveillance_ties.datapackage.fetch.fetch_release`); a file or folder of that name
+  wins, and with ``revisions=True`` the string is a git revision (the tag) instead;
 - with ``revisions=True``, a git revision (``HEAD~1``, ``v0.1.0``, ``origin/main``) of the
   repository around ``base``: the package at ``base``'s place in that revision.
 
@@ -18,6 +22,7 @@ package folder above a folder, as git finds ``.git``.
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -29,10 +34,15 @@ from surveillance_ties.datapackage.model import DESCRIPTOR
 from surveillance_ties.datapackage.revisions import git_location, is_revision
 from surveillance_ties.datapackage.stores import FolderStore, GitStore, Store, ZipStore
 
-__all__ = ["HINT", "SourceLike", "find_root", "open_package", "verify_tables"]
+__all__ = ["HINT", "RELEASE_TAG", "SourceLike", "find_root", "open_package", "verify_tables"]
 
 SourceLike = str | os.PathLike[str] | None
 HINT = "give a package folder, its datapackage.json, a release zip, or an https:// URL of one"
+#: A release version as a source: ``v`` and ``MAJOR.MINOR.PATCH``, the tag of the release.
+RELEASE_TAG = re.compile(r"v((?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*))")
+# What may be meant as a version: numbers and dots, maybe a v before, maybe a pre-release after.
+_VERSIONISH = re.compile(r"[vV]?[0-9]+(?:\.[0-9]+)*(?:[-+][0-9A-Za-z.+-]*)?")
+_TAG = "a release version is its tag, v<MAJOR>.<MINOR>.<PATCH>"
 
 
 def find_root(start: Path) -> Path | None:
@@ -133,8 +143,39 @@ def _store(spec: str, *, revisions: bool, base: Path) -> tuple[Store, str] | Pat
             raise PackageError(f"git revision {spec}: has no {prefix}{DESCRIPTOR}")
         return store, DESCRIPTOR
     what = "file, folder or git revision" if revisions else "file or folder"
-    revision_hint = " or a revision such as HEAD~1 or v0.1.0" if revisions else ""
+    revision_hint = (
+        " or a revision such as HEAD~1 or v0.1.0" if revisions else ", or a release version (v0.1.0)"
+    )
+    if not revisions and _VERSIONISH.fullmatch(spec):
+        fix = f"): give v{spec}" if RELEASE_TAG.fullmatch(f"v{spec}") else ", such as v0.1.0)"
+        raise PackageError(f"{spec}: no such file or folder, nor a release version ({_TAG}{fix}")
     raise PackageError(f"{spec}: no such {what}; {HINT}{revision_hint}")
+
+
+def _release(version: str, sha256: str | None) -> Package:
+    """The zip of release ``version`` (``X.Y.Z``), from the cache or downloaded (see
+    :func:`~surveillance_ties.datapackage.fetch.fetch_release`); it must hold that version."""
+    from surveillance_ties.datapackage.fetch import fetch_release, release_url
+
+    with read_package(FolderStore(package_root())) as installed:
+        name, homepage = installed.name, installed.descriptor.get("homepage")
+    if not name or not isinstance(homepage, str) or not homepage:
+        raise PackageError(
+            f"v{version}: the installed {DESCRIPTOR} has no `name` or `homepage`, so the release "
+            "cannot be found; give the https:// URL of its zip"
+        )
+    label = release_url(name, version, homepage)
+
+    def check(path: Path) -> None:
+        with _zip(path, label, None) as pkg:
+            if pkg.version != version:
+                raise PackageError(
+                    f"{label}: holds version {pkg.version or '(none)'}, not {version}; "
+                    "the release files were mixed up: report it"
+                )
+
+    url, cached = fetch_release(name, version, homepage, check, sha256=sha256)
+    return _zip(cached, url, None)
 
 
 def open_package(
@@ -165,6 +206,9 @@ def open_package(
 
         cached = fetch(text, check, sha256=sha256)
         return _zip(cached, text, None)
+    tag = RELEASE_TAG.fullmatch(text)
+    if tag is not None and not revisions and not os.path.lexists(text):
+        return _release(tag.group(1), sha256)
     found = _store(text, revisions=revisions, base=Path(base))
     if isinstance(found, Path):
         return _zip(found, str(found), sha256) if strict else read_package(ZipStore(found, DESCRIPTOR))
