@@ -6,8 +6,9 @@ stays light to import: pandas, pyarrow and frictionless load only when a functio
 
 The public face, re-exported from the wings that do the work: loading (:func:`load`,
 :func:`load_all`, :func:`tables`, :func:`schema`, :func:`citations`, :func:`package`,
-:func:`date_bounds`), validation (:func:`validate`, :class:`Report`) and the exception family
-of the package layer (:class:`SurveillanceTiesError` and its subclasses).
+:func:`date_bounds`, and :data:`TableName`, the table names as a type), validation
+(:func:`validate`, :class:`Report`) and the exception family of the package layer
+(:class:`SurveillanceTiesError` and its subclasses).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from surveillance_ties.datapackage.model import DESCRIPTOR
 if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time the names load lazily
     from surveillance_ties.loading import citations, load, load_all, package, schema, tables
     from surveillance_ties.loading.dates import date_bounds
+    from surveillance_ties.loading.names import TableName
     from surveillance_ties.validation import Report, validate
 
 #: The name of :class:`PackageError` in version 0.1.0.
@@ -50,6 +52,7 @@ __all__ = [
     "Report",
     "SourceError",
     "SurveillanceTiesError",
+    "TableName",
     "UnknownRecordError",
     "UnknownTableError",
     "UnsafePathError",
@@ -76,6 +79,7 @@ _LAZY: dict[str, str] = {
     "package": "surveillance_ties.loading",
     "citations": "surveillance_ties.loading",
     "date_bounds": "surveillance_ties.loading.dates",
+    "TableName": "surveillance_ties.loading.names",
     "validate": "surveillance_ties.validation",
     "Report": "surveillance_ties.validation",
 }

@@ -39,6 +39,7 @@ from surveillance_ties.datapackage import (
     open_package,
 )
 from surveillance_ties.datapackage.model import RECORD_ID, RECORD_TABLE
+from surveillance_ties.loading.names import TableName
 
 if TYPE_CHECKING:
     import frictionless
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BACKENDS",
     "Backend",
+    "TableName",
     "citation_text",
     "citations",
     "load",
@@ -137,30 +139,35 @@ def _frame(pkg: Package, name: str, backend: str) -> Any:
 
 @overload
 def load(
-    name: str, source: SourceLike = ..., backend: Literal["pandas"] = ..., *, sha256: str | None = ...
+    name: TableName, source: SourceLike = ..., backend: Literal["pandas"] = ..., *, sha256: str | None = ...
 ) -> pd.DataFrame: ...
 @overload
 def load(
-    name: str, source: SourceLike = ..., *, backend: Literal["polars"], sha256: str | None = ...
+    name: TableName, source: SourceLike = ..., *, backend: Literal["polars"], sha256: str | None = ...
 ) -> pl.DataFrame: ...
 @overload
 def load(
-    name: str, source: SourceLike = ..., *, backend: Literal["pyarrow"], sha256: str | None = ...
+    name: TableName, source: SourceLike = ..., *, backend: Literal["pyarrow"], sha256: str | None = ...
 ) -> pa.Table: ...
 def load(
-    name: str, source: SourceLike = None, backend: Backend = "pandas", *, sha256: str | None = None
+    name: TableName, source: SourceLike = None, backend: Backend = "pandas", *, sha256: str | None = None
 ) -> pd.DataFrame | pl.DataFrame | pa.Table:
     """One table, typed from its Table Schema.
 
     ``name`` is a table of :func:`tables`; another name raises
     :class:`~surveillance_ties.datapackage.errors.UnknownTableError` (a ``KeyError``) listing the
-    valid names. ``source`` is where the package is read from: ``None`` (default) for the copy
-    installed with this library, which needs no network; a package folder; a
-    ``datapackage.json``; a release zip (read in place after every table is checked against the
-    ``hash`` in its descriptor); or an ``https://`` URL of a release zip, downloaded once into
-    the user's cache folder and checked against the release's ``SHA256SUMS`` (see
-    :mod:`surveillance_ties.datapackage.fetch`). ``sha256`` checks a zip or URL against a sha256 you
-    trust instead.
+    valid names. Its type is :data:`~surveillance_ties.TableName`, the ``Literal`` of the installed
+    package's tables, so a type checker catches a misspelt name; a name held in a ``str``
+    variable needs ``typing.cast(st.TableName, name)`` (the names of :func:`tables` are typed).
+
+    ``source`` is where the package is read from: ``None`` (default) for the copy installed with
+    this library, which needs no network; a package folder; a ``datapackage.json``; a release zip
+    (read in place after every table is checked against the ``hash`` in its descriptor); a
+    release version, ``"v0.1.0"``, whose zip is downloaded once from the project's GitHub
+    releases; or an ``https://`` URL of a release zip. A downloaded zip is kept in the user's
+    cache folder and checked against the release's ``SHA256SUMS`` (see
+    :mod:`surveillance_ties.datapackage.fetch`), so it is read offline afterwards. ``sha256``
+    checks a zip, version or URL against a sha256 you trust instead.
 
     With ``backend="pandas"`` (default) the columns are: strings ``pd.StringDtype()``
     (``"string"``), ``enum`` fields ``pd.CategoricalDtype(<allowed values in schema order>)``,
@@ -191,32 +198,38 @@ def load(
 @overload
 def load_all(
     source: SourceLike = ..., backend: Literal["pandas"] = ..., *, sha256: str | None = ...
-) -> dict[str, pd.DataFrame]: ...
+) -> dict[TableName, pd.DataFrame]: ...
 @overload
 def load_all(
     source: SourceLike = ..., *, backend: Literal["polars"], sha256: str | None = ...
-) -> dict[str, pl.DataFrame]: ...
+) -> dict[TableName, pl.DataFrame]: ...
 @overload
 def load_all(
     source: SourceLike = ..., *, backend: Literal["pyarrow"], sha256: str | None = ...
-) -> dict[str, pa.Table]: ...
+) -> dict[TableName, pa.Table]: ...
 def load_all(
     source: SourceLike = None, backend: Backend = "pandas", *, sha256: str | None = None
-) -> dict[str, pd.DataFrame] | dict[str, pl.DataFrame] | dict[str, pa.Table]:
+) -> dict[TableName, pd.DataFrame] | dict[TableName, pl.DataFrame] | dict[TableName, pa.Table]:
     """Every table, as ``{name: frame}`` in the order of ``datapackage.json`` (the copy is
     opened and checked once)."""
     with open_package(source, sha256=sha256) as pkg:
-        frames: dict[str, Any] = {name: _frame(pkg, name, backend) for name in pkg.table_names}
+        frames: dict[Any, Any] = {name: _frame(pkg, name, backend) for name in pkg.table_names}
     return frames
 
 
-def tables(source: SourceLike = None) -> list[str]:
-    """The names of the tables, in the order of ``datapackage.json``."""
+def tables(source: SourceLike = None) -> list[TableName]:
+    """The names of the tables, in the order of ``datapackage.json``.
+
+    Typed as :data:`~surveillance_ties.TableName` (the installed package's tables), so
+    ``for name in st.tables(): st.load(name)`` type-checks; another ``source`` may list other
+    names, which load all the same.
+    """
     with open_package(source) as pkg:
-        return pkg.table_names
+        names: list[Any] = pkg.table_names
+    return names
 
 
-def schema(name: str, source: SourceLike = None) -> TableSchema:
+def schema(name: TableName, source: SourceLike = None) -> TableSchema:
     """The schema of one table: its fields (name, type, description, allowed values), keys and title.
 
     >>> s = schema("partnerships")
@@ -276,7 +289,7 @@ CITATION_COLUMNS = [
 _JOIN_COLUMNS = (RECORD_TABLE, RECORD_ID)
 
 
-def citations(table: str, record_id: str, source: SourceLike = None) -> pd.DataFrame:
+def citations(table: TableName, record_id: str, source: SourceLike = None) -> pd.DataFrame:
     """The quotes behind one record, each with its source, as a DataFrame.
 
     Columns: ``citation_id``, ``field`` (the field the quote backs; missing means the whole
