@@ -6,9 +6,9 @@ stays light to import: pandas, pyarrow and frictionless load only when a functio
 
 The public face, re-exported from the wings that do the work: loading (:func:`load`,
 :func:`load_all`, :func:`tables`, :func:`schema`, :func:`citations`, :func:`package`,
-:func:`date_bounds`, and :data:`TableName`, the table names as a type), validation
-(:func:`validate`, :class:`Report`) and the exception family of the package layer
-(:class:`SurveillanceTiesError` and its subclasses).
+:func:`date_bounds`, :func:`graph`, :func:`pandera_schema`, and :data:`TableName`, the table
+names as a type), validation (:func:`validate`, :class:`Report`) and the exception family of the
+package layer (:class:`SurveillanceTiesError` and its subclasses).
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ from surveillance_ties.datapackage.model import DESCRIPTOR
 if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time the names load lazily
     from surveillance_ties.loading import citations, load, load_all, package, schema, tables
     from surveillance_ties.loading.dates import date_bounds
+    from surveillance_ties.loading.graph import graph
     from surveillance_ties.loading.names import TableName
+    from surveillance_ties.loading.pandera_schema import pandera_schema
     from surveillance_ties.validation import Report, validate
 
 #: The name of :class:`PackageError` in version 0.1.0.
@@ -60,9 +62,11 @@ __all__ = [
     "__version__",
     "citations",
     "date_bounds",
+    "graph",
     "load",
     "load_all",
     "package",
+    "pandera_schema",
     "schema",
     "tables",
     "validate",
@@ -80,6 +84,8 @@ _LAZY: dict[str, str] = {
     "citations": "surveillance_ties.loading",
     "date_bounds": "surveillance_ties.loading.dates",
     "TableName": "surveillance_ties.loading.names",
+    "graph": "surveillance_ties.loading.graph",
+    "pandera_schema": "surveillance_ties.loading.pandera_schema",
     "validate": "surveillance_ties.validation",
     "Report": "surveillance_ties.validation",
 }
