@@ -31,17 +31,16 @@ FIX = "run `surveillance-ties format`"
 
 
 def _quoted_size(col: Any, delimiter: str, quote: str, alone: bool) -> int:
-    """Bytes of a column's cells written canonically (without delimiters and line ends)."""
-    import pyarrow.compute as pc
+    """Bytes of a column's cells written canonically (without delimiters and line ends).
 
-    needs = arrow.numpy(pc.match_substring(col, delimiter))
-    for special in (quote, "\n", "\r"):
-        needs |= arrow.numpy(pc.match_substring(col, special))
+    Every cell that holds a quote needs quoting, so the doubled quotes add one byte per quote
+    character in the column.
+    """
+    needs, quotes = strings.holding(col, [delimiter, quote, "\n", "\r"], quote)
     size = strings.lengths(col)
     if alone:
         needs |= size == 0
-    quotes = arrow.numpy(pc.count_substring(col, quote)).astype("int64")
-    return int(size.sum() + 2 * needs.sum() + (quotes * needs).sum())
+    return int(size.sum() + 2 * needs.sum() + quotes)
 
 
 def _out_of_order(t: Table) -> np.ndarray | None:

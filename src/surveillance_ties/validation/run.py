@@ -8,7 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from surveillance_ties.datapackage import DESCRIPTOR, Package, PackageError, default_root, open_package
+from surveillance_ties.datapackage import (
+    DESCRIPTOR,
+    Package,
+    PackageError,
+    Resource,
+    default_root,
+    open_package,
+)
 from surveillance_ties.validation.report import Collector, Report
 
 if TYPE_CHECKING:
@@ -95,33 +102,37 @@ def _run(package: Package, out: Collector) -> bool:
     from surveillance_ties.validation import canonical, cells, hygiene, meaning, provenance
     from surveillance_ties.validation.read import read_table
 
-    tables: dict[str, Table] = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for resource in package.resources:
-            table = read_table(package, resource, out, pool)
-            if table is None or resource.schema is None:
-                continue
-            blank = hygiene.empty_rows(table)
-            if blank is not None:
-                table.emit(out, "blank-row", None, blank, lambda v: "every cell of the row is empty")
-                table.drop(blank)
-                table.clean = False
-            tables[resource.name] = table
-        # quotes (the longest check) run beside the cell checks; they share no state but the report
+    def one(resource: Resource) -> Table | None:
+        """Read one table and run the checks that need only that table."""
+        table = read_table(package, resource, out, hashing)
+        if table is None or resource.schema is None:
+            return None
+        blank = hygiene.empty_rows(table)
+        if blank is not None:
+            table.emit(out, "blank-row", None, blank, lambda v: "every cell of the row is empty")
+            table.drop(blank)
+            table.clean = False
+        canonical.check_canonical(table, out)
+        cells.check_header(table, out)
+        hygiene.check_cells(table, out)
+        cells.check_fields(table, out)
+        cells.check_primary_key(table, out)
+        return table
+
+    # Two tables at a time (pyarrow and numpy release the GIL), each file hashed beside its parse;
+    # the checks across tables wait for all of them.
+    with ThreadPoolExecutor(max_workers=2) as hashing, ThreadPoolExecutor(max_workers=2) as pool:
+        read = list(pool.map(one, package.resources))
+        tables = {t.resource.name: t for t in read if t is not None}
+        # quotes (the longest check) run beside the checks across tables; they share only the report
         quotes_job = pool.submit(_provenance, package, tables, out)
-        for t in tables.values():
-            canonical.check_canonical(t, out)
-            cells.check_header(t, out)
-            hygiene.check_cells(t, out)
-            cells.check_fields(t, out)
-            cells.check_primary_key(t, out)
         for t in tables.values():
             cells.check_foreign_keys(t, tables, out)
         cells.check_citations(tables, out, package.names)
         provenance.check_uncited(tables, out)
+        for t in tables.values():
+            meaning.check_meaning(t, out)
         quotes_job.result()
-    for t in tables.values():
-        meaning.check_meaning(t, out)
     return True
 
 
