@@ -43,11 +43,13 @@ from .release_fixtures import copy_package, edit_table, row
 STEM = f"surveillance-ties-{descriptor()['version']}"
 RESOURCE_NAMES = resource_names()
 FILES = sorted(
-    [f"{STEM}.zip", f"{STEM}.sqlite", f"{STEM}.SHA256SUMS"]
+    [f"{STEM}.zip", f"{STEM}.sqlite", f"{STEM}.metadata.json", f"{STEM}.SHA256SUMS"]
     + [f"{STEM}-{name}.parquet" for name in RESOURCE_NAMES]
 )
-#: The order in which a build moves its files into place (zip, SQLite, Parquet, checksums).
-MOVE_ORDER = [f"{STEM}.zip", f"{STEM}.sqlite"] + [f"{STEM}-{n}.parquet" for n in RESOURCE_NAMES]
+#: The order in which a build moves its files into place (zip, SQLite, Datasette metadata, Parquet,
+#: checksums).
+MOVE_ORDER = [f"{STEM}.zip", f"{STEM}.sqlite", f"{STEM}.metadata.json"]
+MOVE_ORDER += [f"{STEM}-{n}.parquet" for n in RESOURCE_NAMES]
 MOVE_ORDER.append(f"{STEM}.SHA256SUMS")
 SECRET = "the-secret-outside-the-package-7f3a9c"
 
@@ -80,7 +82,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 
 def test_build_writes_the_release_files(built: BuildResult) -> None:
     assert sorted(p.name for p in built.zip.parent.iterdir()) == FILES  # no staging folder left
-    assert (built.zip.name, built.sqlite.name) == (f"{STEM}.zip", f"{STEM}.sqlite")
+    assert (built.zip.name, built.sqlite.name, built.datasette.name) == (
+        f"{STEM}.zip",
+        f"{STEM}.sqlite",
+        f"{STEM}.metadata.json",
+    )
     assert [p.name for p in built.parquet] == [f"{STEM}-{name}.parquet" for name in RESOURCE_NAMES]
     sums = built.sums.read_text(encoding="utf-8").splitlines()
     assert sums == [f"{sha(built.zip.parent / name)}  {name}" for name in FILES if not name.endswith("SUMS")]
@@ -88,6 +94,13 @@ def test_build_writes_the_release_files(built: BuildResult) -> None:
     assert {p.name: p.stat().st_mode & 0o777 for p in built.zip.parent.iterdir()} == dict.fromkeys(
         FILES, 0o644
     )
+
+
+def test_the_datasette_metadata_names_the_sqlite_file(built: BuildResult) -> None:
+    with open_package(FIXTURE) as pkg:
+        expected = dumps(export.datasette_metadata(pkg, STEM)).encode("utf-8")
+    assert built.datasette.read_bytes() == expected
+    assert list(json.loads(expected)["databases"]) == [built.sqlite.stem]  # datasette names it so
 
 
 def test_two_builds_and_a_copy_elsewhere_give_the_same_bytes(built: BuildResult, tmp_path: Path) -> None:
@@ -411,7 +424,7 @@ def test_cli_build(built: BuildResult, tmp_path: Path, monkeypatch: pytest.Monke
     result = CliRunner().invoke(main, ["build", str(FIXTURE), "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[-1] == f"wrote 9 files into {out} (checksums in {STEM}.SHA256SUMS)"
+    assert lines[-1] == f"wrote 10 files into {out} (checksums in {STEM}.SHA256SUMS)"
     assert lines[:-1] == [f"{sha(out / name)}  {out / name}" for name in FILES if not name.endswith("SUMS")]
     assert snapshot(out) == snapshot(built.zip.parent)
 
@@ -420,5 +433,5 @@ def test_cli_build(built: BuildResult, tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(package / "docs")
     here = CliRunner().invoke(main, ["build", "--out", "release"])
     assert here.exit_code == 0, here.output
-    assert here.output.splitlines()[-1] == f"wrote 9 files into release (checksums in {STEM}.SHA256SUMS)"
+    assert here.output.splitlines()[-1] == f"wrote 10 files into release (checksums in {STEM}.SHA256SUMS)"
     assert snapshot(package / "docs" / "release") == snapshot(out)

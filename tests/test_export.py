@@ -16,16 +16,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 import surveillance_ties as st
-from surveillance_ties.datapackage import DataError, Field, TableSchema, open_package
-from surveillance_ties.datapackage.typemap import arrow_type, sqlite_type
-from surveillance_ties.release.export import PARQUET_COMPRESSION, sqlite_ddl, write_parquet, write_sqlite
+from surveillance_ties.datapackage import DataError, DescriptorError, Field, TableSchema, open_package
+from surveillance_ties.datapackage.typemap import arrow_type, pandas_dtype, pandas_metadata, sqlite_type
+from surveillance_ties.release.export import (
+    METADATA_DDL,
+    PARQUET_COMPRESSION,
+    datasette_metadata,
+    sqlite_ddl,
+    write_parquet,
+    write_sqlite,
+)
 
-from .conftest import FIXTURE, copy_package, read_rows, read_schema, resource_names
+from .conftest import FIXTURE, copy_package, descriptor, read_rows, read_schema, resource_names
 
 NAMES = resource_names()
 SQLITE_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
@@ -94,7 +102,77 @@ def _sha(path: Path) -> str:
 
 def test_sqlite_has_one_table_per_resource(db: sqlite3.Connection) -> None:
     names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")]
-    assert names == NAMES
+    assert names == [*NAMES, "_metadata", "_tables", "_columns"]  # the data, then what describes it
+
+
+def test_sqlite_holds_the_package_metadata(db: sqlite3.Connection) -> None:
+    d = descriptor()
+    assert db.execute('SELECT key, value FROM "_metadata" ORDER BY rowid').fetchall() == [
+        ("name", "surveillance-ties"),
+        ("title", "Surveillance Ties"),
+        ("description", d["description"]),
+        ("version", "0.1.0"),
+        ("created", "2026-11-26T00:00:00Z"),
+        ("homepage", "https://github.com/surveillance-ties/surveillance-ties"),
+        ("license", "CC-BY-4.0"),
+        ("license_url", "https://creativecommons.org/licenses/by/4.0/"),
+        ("licenses", json.dumps(d["licenses"], ensure_ascii=False)),
+        (
+            "citation",
+            "The surveillance-ties contributors (2026). Surveillance Ties, version 0.1.0 [data set]. "
+            "https://github.com/surveillance-ties/surveillance-ties. Licence: CC-BY-4.0.",
+        ),
+    ]
+    assert db.execute("SELECT value FROM _metadata WHERE key = 'license'").fetchone() == ("CC-BY-4.0",)
+    assert db.execute('SELECT table_name, title, description FROM "_tables" ORDER BY rowid').fetchall() == [
+        (r["name"], r["title"], r["description"]) for r in d["resources"]
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_sqlite_holds_the_column_descriptions(db: sqlite3.Connection, name: str) -> None:
+    rows = db.execute(
+        'SELECT column_name, position, type, title, description FROM "_columns" WHERE table_name = ? '
+        "ORDER BY position",
+        (name,),
+    ).fetchall()
+    assert rows == [
+        (f["name"], i, f["type"], None, f["description"])
+        for i, f in enumerate(read_schema(name)["fields"], start=1)
+    ]
+    assert all(r[4] for r in rows)  # the fixture describes every column
+
+
+def test_sqlite_metadata_tables_ddl(db: sqlite3.Connection) -> None:
+    stored = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name LIKE '\\_%' ESCAPE '\\' "
+        "ORDER BY rowid"
+    ).fetchall()
+    assert stored == list(METADATA_DDL.items())
+    assert METADATA_DDL["_columns"] == (
+        'CREATE TABLE "_columns" (\n'
+        '  "table_name" TEXT NOT NULL REFERENCES "_tables" ("table_name"),\n'
+        '  "column_name" TEXT NOT NULL,\n'
+        '  "position" INTEGER NOT NULL,\n'
+        '  "type" TEXT NOT NULL,\n'
+        '  "title" TEXT,\n'
+        '  "description" TEXT,\n'
+        '  PRIMARY KEY ("table_name", "column_name")\n'
+        ")"
+    )
+
+
+def test_a_table_named_like_a_metadata_table_is_refused(tmp_path: Path) -> None:
+    copy = copy_package(tmp_path / "pkg")
+    raw = descriptor(copy)
+    raw["resources"][3]["name"] = "_tables"  # regulatory_actions, which no foreign key refers to
+    (copy / "datapackage.json").write_text(json.dumps(raw), encoding="utf-8")
+    with open_package(copy) as pkg, pytest.raises(DescriptorError) as info:
+        write_sqlite(pkg, tmp_path / "package.sqlite")
+    assert str(info.value) == (
+        f"{copy}: a table is named _tables, a name the SQLite export keeps for itself; rename it"
+    )
+    assert info.value.exit_code == 2
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -256,6 +334,79 @@ def test_parquet_is_compressed_with_statistics(exports: Path) -> None:
     assert all(c.is_stats_set for c in columns)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_pandas_reads_the_parquet_with_the_dtypes_of_st_load(exports: Path, name: str) -> None:
+    frame = pd.read_parquet(exports / f"{name}.parquet")
+    loaded = st.load(name, source=FIXTURE)
+    assert frame.dtypes.to_dict() == loaded.dtypes.to_dict()
+    assert frame.equals(loaded)
+    assert frame.attrs == loaded.attrs  # schema, table, version, citation
+
+
+def test_pandas_reads_booleans_enums_and_strings_typed(exports: Path) -> None:
+    features = pd.read_parquet(exports / "features.parquet")
+    assert str(features["uses_biometrics"].dtype) == "boolean"  # not object, though it has nulls
+    assert features["uses_biometrics"].tolist() == [True, pd.NA, pd.NA, True, pd.NA, pd.NA]
+    assert features["category"].dtype == pd.CategoricalDtype(
+        ["camera_network", "footage_sharing", "facial_recognition", "video_search", "other"]
+    )  # every allowed value in schema order, "other" too, which no feature of the fixture has
+    assert "other" not in set(features["category"].dropna())
+    assert features["name"].dtype == pd.StringDtype()
+    amount = pd.read_parquet(exports / "regulatory_actions.parquet")["amount"]
+    assert (amount.dtype, amount.tolist()) == (pd.Float64Dtype(), [5800000.0])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parquet_fields_carry_their_descriptions(exports: Path, name: str) -> None:
+    schema = pq.read_schema(exports / f"{name}.parquet")
+    assert [(f.name, f.metadata) for f in schema] == [
+        (f["name"], {b"description": f["description"].encode("utf-8")}) for f in read_schema(name)["fields"]
+    ]
+
+
+def test_parquet_file_metadata(exports: Path) -> None:
+    metadata = pq.read_schema(exports / "organizations.parquet").metadata
+    assert sorted(metadata) == [
+        b"pandas",
+        b"surveillance_ties.citation",
+        b"surveillance_ties.licenses",
+        b"surveillance_ties.name",
+        b"surveillance_ties.schema",
+        b"surveillance_ties.table",
+        b"surveillance_ties.title",
+        b"surveillance_ties.version",
+    ]
+    text = {k.decode(): v.decode("utf-8") for k, v in metadata.items() if k != b"pandas"}
+    assert text == {
+        "surveillance_ties.name": "surveillance-ties",
+        "surveillance_ties.title": "Surveillance Ties",
+        "surveillance_ties.version": "0.1.0",
+        "surveillance_ties.table": "organizations",
+        "surveillance_ties.licenses": json.dumps(descriptor()["licenses"], ensure_ascii=False),
+        "surveillance_ties.citation": (
+            "The surveillance-ties contributors (2026). Surveillance Ties, version 0.1.0 [data set], "
+            "table organizations. https://github.com/surveillance-ties/surveillance-ties. Licence: CC-BY-4.0."
+        ),
+        "surveillance_ties.schema": json.dumps(read_schema("organizations"), ensure_ascii=False),
+    }
+    assert json.loads(text["surveillance_ties.licenses"])[0]["name"] == "CC-BY-4.0"
+    # the same as st.load(..., backend="pyarrow") gives, for the keys it sets
+    loaded = st.load("organizations", source=FIXTURE, backend="pyarrow").schema.metadata
+    assert {k: v for k, v in metadata.items() if k in loaded} == loaded
+    pandas = json.loads(metadata[b"pandas"])
+    assert (pandas["index_columns"], pandas["column_indexes"]) == ([], [])
+    assert pandas["columns"][:4] == [
+        {"name": "org_id", "field_name": "org_id", "pandas_type": "object", "numpy_type": "string",
+         "metadata": None},
+        {"name": "name", "field_name": "name", "pandas_type": "object", "numpy_type": "string",
+         "metadata": None},
+        {"name": "aliases", "field_name": "aliases", "pandas_type": "object", "numpy_type": "string",
+         "metadata": None},
+        {"name": "org_type", "field_name": "org_type", "pandas_type": "categorical", "numpy_type": "int32",
+         "metadata": {"num_categories": 8, "ordered": False}},
+    ]  # fmt: skip
+
+
 # -- every Table Schema type -----------------------------------------------------------------------
 
 
@@ -346,6 +497,46 @@ def test_parquet_datetime_column_has_the_type_of_st_load(typed_exports: tuple[Pa
     assert column.to_pylist() == [dt.datetime(2025, 10, 16, 12, 30, tzinfo=dt.UTC), None]
     assert loaded.type == pa.timestamp("ms", tz="UTC")
     assert column.type == loaded.type
+
+
+def test_pandas_reads_the_parquet_of_every_type(typed_exports: tuple[Path, Path]) -> None:
+    """pd.read_parquet gives st.load's dtypes for every type but ``date``: pandas reads an Arrow date32
+    column as ``datetime.date`` objects whatever the pandas metadata says."""
+    folder, out = typed_exports
+    frame = pd.read_parquet(out / "things.parquet")
+    loaded = st.load("things", source=folder)
+    dates = ["d", "dd"]
+    assert {c: frame[c].dtype for c in dates} == {"d": object, "dd": object}
+    assert frame[dates].to_dict("list") == {
+        "d": [dt.date(2025, 10, 16), None],
+        "dd": [dt.date(2025, 10, 16), None],
+    }
+    assert frame.drop(columns=dates).dtypes.to_dict() == loaded.drop(columns=dates).dtypes.to_dict()
+    assert frame.drop(columns=dates).equals(loaded.drop(columns=dates))
+    assert loaded.dtypes.to_dict() == {
+        f.name: pandas_dtype(f) for f in st.schema("things", source=folder).fields
+    }
+
+
+def test_pandas_metadata_of_each_type() -> None:
+    def kinds(field: Field) -> tuple[str, str, Any]:
+        entry = pandas_metadata(field)
+        assert (entry["name"], entry["field_name"]) == ("a", "a")
+        return entry["pandas_type"], entry["numpy_type"], entry["metadata"]
+
+    assert kinds(Field("a", "string")) == ("object", "string", None)
+    assert kinds(Field("a", "string", enum=("x", "y"))) == (
+        "categorical",
+        "int32",
+        {"num_categories": 2, "ordered": False},
+    )
+    assert kinds(Field("a", "integer")) == ("int64", "Int64", None)
+    assert kinds(Field("a", "year")) == ("int64", "Int64", None)
+    assert kinds(Field("a", "number")) == ("float64", "Float64", None)
+    assert kinds(Field("a", "boolean")) == ("bool", "boolean", None)
+    assert kinds(Field("a", "date")) == ("date", "object", None)
+    assert kinds(Field("a", "datetime")) == ("datetimetz", "datetime64[ms]", {"timezone": "UTC"})
+    assert kinds(Field("a", "yearmonth")) == ("object", "string", None)
 
 
 def test_sqlite_of_every_type(typed_exports: tuple[Path, Path]) -> None:
@@ -442,3 +633,95 @@ def test_exports_of_a_release_zip_equal_those_of_the_folder(exports: Path, tmp_p
     from_zip = export(release, tmp_path / "from-zip")
     for path in from_zip.iterdir():
         assert _sha(path) == _sha(exports / path.name), path.name
+
+
+# -- Datasette -------------------------------------------------------------------------------------
+
+#: Each fixture table's label in Datasette: its field called name, else title.
+LABELS = {"organizations": "name", "features": "name", "sources": "title"}
+DATABASE = "surveillance-ties-0.1.0"
+
+
+def test_datasette_metadata_of_the_fixture() -> None:
+    d = descriptor()
+    tables: dict[str, Any] = {}
+    for resource in d["resources"]:
+        name = resource["name"]
+        tables[name] = {
+            "title": resource["title"],
+            "description": resource["description"],
+            "columns": {f["name"]: f["description"] for f in read_schema(name)["fields"]},
+        }
+        if name in LABELS:
+            tables[name]["label_column"] = LABELS[name]
+    with open_package(FIXTURE) as pkg:
+        metadata = datasette_metadata(pkg, DATABASE)
+    assert metadata == {
+        "title": "Surveillance Ties",
+        "description": d["description"],
+        "license": "CC-BY-4.0",
+        "license_url": "https://creativecommons.org/licenses/by/4.0/",
+        "source": "Surveillance Ties",
+        "source_url": "https://github.com/surveillance-ties/surveillance-ties",
+        "databases": {
+            DATABASE: {
+                "title": "Surveillance Ties 0.1.0",
+                "tables": {
+                    **tables,
+                    "_metadata": {"hidden": True},
+                    "_tables": {"hidden": True},
+                    "_columns": {"hidden": True},
+                },
+            }
+        },
+    }
+    assert list(metadata["databases"][DATABASE]["tables"]) == [*NAMES, "_metadata", "_tables", "_columns"]
+
+
+def test_datasette_shows_titles_descriptions_licence_and_labels(exports: Path, tmp_path: Path) -> None:
+    """The SQLite file and its metadata served by Datasette itself (its Python API, no server)."""
+    app = pytest.importorskip("datasette.app", reason="datasette is not installed (pip install datasette)")
+    import asyncio
+
+    database = tmp_path / f"{DATABASE}.sqlite"
+    database.write_bytes((exports / "package.sqlite").read_bytes())
+    with open_package(FIXTURE) as pkg:
+        metadata = datasette_metadata(pkg, DATABASE)
+
+    async def get(ds: Any, path: str) -> Any:
+        response = await ds.client.get(path)
+        assert response.status_code == 200, path
+        return response
+
+    async def serve() -> tuple[Any, ...]:
+        ds = app.Datasette(files=[str(database)], metadata=metadata)
+        urls = ds.urls
+        listing = (await get(ds, urls.database(DATABASE, format="json"))).json()
+        rows = (
+            await get(ds, urls.table(DATABASE, "partnerships", format="json") + "?_labels=on&_shape=objects")
+        ).json()
+        page = (await get(ds, urls.table(DATABASE, "organizations"))).text
+        top = (await get(ds, urls.instance())).text
+        return listing, rows, page, top
+
+    listing, rows, page, top = asyncio.run(serve())
+    assert sorted((t["name"], t["hidden"]) for t in listing["tables"]) == sorted(
+        [*((n, False) for n in NAMES), ("_columns", True), ("_metadata", True), ("_tables", True)]
+    )
+    flock = next(r for r in rows["rows"] if r["partnership_id"] == "ring-flock-safety-footage-sharing")
+    assert (flock["org_id"], flock["partner_org_id"]) == (
+        {"value": "ring", "label": "Ring"},
+        {"value": "flock-safety", "label": "Flock Safety"},
+    )  # foreign keys shown by the organization's name
+    page = " ".join(page.split())
+    assert (
+        '<div class="metadata-description"> Companies, government bodies, regulators and other organizations '
+        "that the sources name. </div>" in page
+    )
+    assert "<dt>name</dt><dd>Name of the organization as the sources give it.</dd>" in page
+    assert 'Data license: <a href="https://creativecommons.org/licenses/by/4.0/">CC-BY-4.0</a>' in page
+    assert (
+        'Data source: <a href="https://github.com/surveillance-ties/surveillance-ties"> Surveillance Ties</a>'
+        in page
+    )
+    assert "<h1>Surveillance Ties</h1>" in top

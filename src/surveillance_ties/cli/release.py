@@ -22,9 +22,10 @@ def build(path: str | None, out: str) -> None:
     """Validate the package at PATH and write its release files into --out.
 
     Writes <name>-<version>.zip (the package, byte-for-byte reproducible),
-    <name>-<version>.sqlite, one <name>-<version>-<table>.parquet per table and
-    <name>-<version>.SHA256SUMS. Refuses (exit code 1) when the package is
-    invalid; a failed build leaves --out exactly as it was.
+    <name>-<version>.sqlite, its Datasette metadata
+    <name>-<version>.metadata.json, one <name>-<version>-<table>.parquet per
+    table and <name>-<version>.SHA256SUMS. Refuses (exit code 1) when the
+    package is invalid; a failed build leaves --out exactly as it was.
     """
     from surveillance_ties.release.build import build as build_release
 

@@ -16,7 +16,10 @@ date                   date32                       ``datetime64[s]``       ``pl
 datetime               timestamp[ms, UTC]           ``datetime64[ms, UTC]`` ``pl.Datetime(UTC)``  TEXT
 =====================  ===========================  ======================  ====================  ========
 
-Parquet stores no timestamp in seconds, so a ``datetime`` is in milliseconds everywhere. Every
+Parquet stores no timestamp in seconds, so a ``datetime`` is in milliseconds everywhere. A
+release's Parquet files carry the ``pandas`` metadata of :func:`pandas_metadata`, so that
+``pd.read_parquet`` gives the pandas dtypes above too (but for ``date``: pandas reads an Arrow
+``date32`` column as ``datetime.date`` objects whatever the metadata says). Every
 column is nullable: an empty cell (a ``missingValues`` value) is a null. Partial dates
 (``2025``, ``2025-10``, ``2025-10-16``) are ``string`` fields with a date ``pattern`` and stay
 exact strings (see :func:`surveillance_ties.loading.dates.date_bounds`). Any other type
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "arrow_type",
     "pandas_dtype",
+    "pandas_metadata",
     "parse_type",
     "polars_dtype",
     "sqlite_type",
@@ -47,6 +51,14 @@ __all__ = [
 ]
 
 _SQLITE = {"integer": "INTEGER", "year": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
+# (pandas_type, numpy_type) in pandas' Parquet metadata, as pyarrow writes them for these dtypes.
+_PANDAS_METADATA = {
+    "integer": ("int64", "Int64"),
+    "year": ("int64", "Int64"),
+    "number": ("float64", "Float64"),
+    "boolean": ("bool", "boolean"),
+    "date": ("date", "object"),
+}
 
 
 def strptime_format(field: Field) -> str | None:
@@ -107,6 +119,28 @@ def pandas_dtype(field: Field) -> pd.api.extensions.ExtensionDtype | np.dtype[An
         "number": pd.Float64Dtype(),
         "boolean": pd.BooleanDtype(),
     }.get(field.type, pd.StringDtype())
+
+
+def pandas_metadata(field: Field) -> dict[str, Any]:
+    """The entry of a field's column in the ``pandas`` metadata of an Arrow schema or Parquet file
+    (the format pyarrow writes: https://pandas.pydata.org/docs/development/developer.html), naming
+    the dtype of :func:`pandas_dtype` so that ``pyarrow``'s ``to_pandas`` and ``pd.read_parquet``
+    restore it."""
+    metadata: dict[str, Any] | None = None
+    if field.is_categorical:  # numpy_type: the dtype of the codes, the dictionary's indices (int32)
+        pandas_type, numpy_type = "categorical", "int32"
+        metadata = {"num_categories": len(field.categories), "ordered": False}
+    elif field.type == "datetime":
+        pandas_type, numpy_type, metadata = "datetimetz", "datetime64[ms]", {"timezone": "UTC"}
+    else:
+        pandas_type, numpy_type = _PANDAS_METADATA.get(field.type, ("object", "string"))
+    return {
+        "name": field.name,
+        "field_name": field.name,
+        "pandas_type": pandas_type,
+        "numpy_type": numpy_type,
+        "metadata": metadata,
+    }
 
 
 def polars_dtype(field: Field) -> pl.DataType:

@@ -8,8 +8,14 @@
   dictionary generated from the zipped descriptor and schemas (so it always describes the data
   beside it; see :mod:`surveillance_ties.documents.dictionary`). ``datapackage.json`` sits at the
   top of the archive, so ``frictionless validate <zip>`` reads it as a package.
-- ``<name>-<version>.sqlite``: one table per resource (see :mod:`surveillance_ties.release.export`).
-- ``<name>-<version>-<table>.parquet``: one Parquet file per table.
+- ``<name>-<version>.sqlite``: one table per resource, and the package's licence, version and
+  column descriptions in its ``_metadata``, ``_tables`` and ``_columns`` tables (see
+  :mod:`surveillance_ties.release.export`).
+- ``<name>-<version>.metadata.json``: Datasette's metadata for that file (titles, descriptions,
+  licence, source, foreign-key labels): ``datasette <name>-<version>.sqlite -m
+  <name>-<version>.metadata.json``.
+- ``<name>-<version>-<table>.parquet``: one Parquet file per table, with the field descriptions,
+  the package's name, version and licence, and the pandas dtypes of ``st.load`` in its metadata.
 - ``<name>-<version>.SHA256SUMS``: the sha256 of each of those files, in the format of
   ``sha256sum`` (check a download with ``sha256sum -c``).
 
@@ -60,7 +66,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 ZIP_MODE = 0o100644  # regular file, rw-r--r--
 ZIP_DIR_MODE = 0o40755  # directory, rwxr-xr-x
 _MSDOS_DIRECTORY = 0x10  # the directory flag in the low (MS-DOS) byte of external_attr
-DICTIONARY = "DATA.md"
 FOLDERS = ("data", "schemas", "seeds")
 TOP_FILES = ("README.md", "CHANGELOG.md", "LICENSE", "LICENSE-DATA", "CITATION.cff")
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
@@ -89,6 +94,7 @@ class BuildResult:
     sqlite: Path
     parquet: list[Path]
     sums: Path
+    datasette: Path  # the Datasette metadata of the SQLite file
     sha256: dict[str, str] = field(default_factory=dict)
 
 
@@ -164,9 +170,9 @@ def zip_entries(pkg: Package) -> dict[str, bytes]:
         for extra in (resource.path, resource.schema_path):
             if extra is not None and extra not in entries:
                 entries[extra] = pkg.read_bytes(extra)
-    from surveillance_ties.documents.dictionary import data_dictionary
+    from surveillance_ties.documents.dictionary import FILENAME, data_dictionary
 
-    entries[DICTIONARY] = data_dictionary(pkg).encode("utf-8")
+    entries[FILENAME] = data_dictionary(pkg).encode("utf-8")
     return entries
 
 
@@ -236,9 +242,10 @@ def build(
         except OSError as exc:
             raise write_error(out_dir, exc) from None
         try:
-            files: list[str] = [f"{stem}.zip", f"{stem}.sqlite"]
+            files: list[str] = [f"{stem}.zip", f"{stem}.sqlite", f"{stem}.metadata.json"]
             write_zip(entries, staging / files[0])
             export.write_sqlite(pkg, staging / files[1])
+            (staging / files[2]).write_bytes(dumps(export.datasette_metadata(pkg, stem)).encode("utf-8"))
             for resource in pkg.resources:
                 files.append(f"{stem}-{resource.name}.parquet")
                 export.write_parquet(pkg, resource.name, staging / files[-1])
@@ -263,7 +270,8 @@ def build(
     return BuildResult(
         zip=out_dir / files[0],
         sqlite=out_dir / files[1],
-        parquet=[out_dir / f for f in files[2:-1]],
+        datasette=out_dir / files[2],
+        parquet=[out_dir / f for f in files[3:-1]],
         sums=out_dir / files[-1],
         sha256=sums,
     )
