@@ -382,12 +382,12 @@ def test_parquet_file_metadata(exports: Path) -> None:
         "surveillance_ties.title": "Surveillance Ties",
         "surveillance_ties.version": "0.1.0",
         "surveillance_ties.table": "organizations",
-        "surveillance_ties.licenses": json.dumps(descriptor()["licenses"], ensure_ascii=False),
+        "surveillance_ties.licenses": json.dumps(descriptor()["licenses"]),
         "surveillance_ties.citation": (
             "The surveillance-ties contributors (2026). Surveillance Ties, version 0.1.0 [data set], "
             "table organizations. https://github.com/surveillance-ties/surveillance-ties. Licence: CC-BY-4.0."
         ),
-        "surveillance_ties.schema": json.dumps(read_schema("organizations"), ensure_ascii=False),
+        "surveillance_ties.schema": json.dumps(read_schema("organizations")),
     }
     assert json.loads(text["surveillance_ties.licenses"])[0]["name"] == "CC-BY-4.0"
     # the same as st.load(..., backend="pyarrow") gives, for the keys it sets

@@ -56,7 +56,7 @@ __all__ = [
 
 
 def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+    return json.dumps(value).encode("ascii")  # as st.load(..., backend="pyarrow") writes its schema
 
 
 def parquet_table(pkg: Package, name: str) -> pa.Table:
