@@ -132,6 +132,25 @@ class TableDiff:
         """True when nothing in the table changed."""
         return self.status == "unchanged"
 
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON-ready dicts and lists, in the order of the fields."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "old_name": self.old_name,
+            "primary_key": list(self.primary_key),
+            "rows_old": self.rows_old,
+            "rows_new": self.rows_new,
+            "added": self.added,
+            "removed": self.removed,
+            "changed": [
+                {"key": c.key, "cells": [{"field": x.field, "old": x.old, "new": x.new} for x in c.cells]}
+                for c in self.changed
+            ],
+            "schema": [asdict(c) for c in self.schema],
+            "metadata": [asdict(m) for m in self.metadata],
+        }
+
 
 @dataclass
 class PackageDiff:
@@ -160,8 +179,18 @@ class PackageDiff:
         return not self.metadata and all(t.is_empty for t in self.tables)
 
     def to_dict(self) -> dict[str, Any]:
-        """The diff as JSON-ready dicts and lists (the ``--format json`` structure)."""
-        out = asdict(self)
+        """The diff as JSON-ready dicts and lists (the ``--format json`` structure).
+
+        The rows are the diff's own dicts, not copies (``asdict`` would deep-copy every one).
+        """
+        out: dict[str, Any] = {
+            "old": self.old,
+            "new": self.new,
+            "old_version": self.old_version,
+            "new_version": self.new_version,
+            "metadata": [asdict(m) for m in self.metadata],
+            "tables": [t.to_dict() for t in self.tables],
+        }
         out["resources_added"] = self.resources_added
         out["resources_removed"] = self.resources_removed
         out["resources_renamed"] = [[t.old_name, t.name] for t in self.tables if t.status == "renamed"]
@@ -359,42 +388,75 @@ def _dicts(table: pa.Table, idx: np.ndarray) -> list[dict[str, str]]:
     return rows
 
 
-def _rows_diff(table: TableDiff, old: pa.Table, new: pa.Table, renames: Mapping[str, str]) -> None:
-    """Fill ``added``, ``removed``, ``changed`` and the row counts of ``table``."""
+def _old_rows_of(old_key: list[pa.ChunkedArray], new_key: list[pa.ChunkedArray]) -> np.ndarray | None:
+    """For each new row, the position of the old row with the same primary key (-1: none); None
+    when a key is not unique in one of the versions.
+
+    One hash pass per key field: the cells of both versions get integer codes together.
+    """
     import numpy as np
+
+    n_old = len(old_key[0])
+    okey, nkey = _row_ids([_codes(o, n) for o, n in zip(old_key, new_key, strict=True)], n_old)
+    size = int(max(okey.max(initial=-1), nkey.max(initial=-1))) + 1
+    if (
+        max(
+            np.bincount(okey, minlength=size).max(initial=0), np.bincount(nkey, minlength=size).max(initial=0)
+        )
+        > 1
+    ):
+        return None
+    position = np.full(size, -1, dtype=np.int64)
+    position[okey] = np.arange(n_old)
+    out: np.ndarray = position[nkey]
+    return out
+
+
+def _rows_diff(table: TableDiff, old: pa.Table, new: pa.Table, renames: Mapping[str, str]) -> None:
+    """Fill ``added``, ``removed``, ``changed`` and the row counts of ``table``.
+
+    Rows are matched by primary key (a hash join on the key columns); the matched pairs are then
+    compared column by column on the whole columns at once, so no row becomes a Python object
+    unless it is reported.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    from surveillance_ties.datapackage import arrow
 
     table.rows_old, table.rows_new = old.num_rows, new.num_rows
     back = {n: o for o, n in renames.items()}
     common = [(back.get(n, n), n) for n in new.column_names if back.get(n, n) in old.column_names]
-    codes = {n: _codes(old.column(o), new.column(n)) for o, n in common}
+    names = dict((n, o) for o, n in common)
     pk = table.primary_key
-    keyed = bool(pk) and all(n in codes for n in pk)
-    if keyed:
-        old_key, new_key = _row_ids([codes[n] for n in pk], old.num_rows)
-        size = int(max(old_key.max(initial=-1), new_key.max(initial=-1))) + 1
-        keyed = bool(np.bincount(old_key, minlength=size).max(initial=0) <= 1) and bool(
-            np.bincount(new_key, minlength=size).max(initial=0) <= 1
-        )
-    if not keyed:  # a multiset of rows: an extra copy of a row is added, a missing one removed
+    before = None
+    if pk and all(n in names for n in pk):
+        before = _old_rows_of([old.column(names[n]) for n in pk], [new.column(n) for n in pk])
+    if before is None:  # a multiset of rows: an extra copy of a row is added, a missing one removed
         table.primary_key = []
-        old_ids, new_ids = _row_ids([codes[n] for _, n in common], old.num_rows)
+        codes = [_codes(old.column(o), new.column(n)) for o, n in common]
+        old_ids, new_ids = _row_ids(codes, old.num_rows)
         size = int(max(old_ids.max(initial=-1), new_ids.max(initial=-1))) + 1
         old_count = np.bincount(old_ids, minlength=size)
         new_count = np.bincount(new_ids, minlength=size)
         table.added = _dicts(new, np.flatnonzero(_occurrence(new_ids) >= old_count[new_ids]))
         table.removed = _dicts(old, np.flatnonzero(_occurrence(old_ids) >= new_count[old_ids]))
         return
-    position = np.full(size, -1, dtype=np.int64)
-    position[old_key] = np.arange(old.num_rows)
-    before = position[new_key]  # the old row of each new row, or -1
     matched = before >= 0
-    seen = np.zeros(size, dtype=bool)
-    seen[new_key] = True
+    seen = np.zeros(old.num_rows, dtype=bool)
+    seen[before[matched]] = True
     table.added = _dicts(new, np.flatnonzero(~matched))
-    table.removed = _dicts(old, np.flatnonzero(~seen[old_key]))
+    table.removed = _dicts(old, np.flatnonzero(~seen))
     pairs_new = np.flatnonzero(matched)
     pairs_old = before[pairs_new]
-    differs = {n: codes[n][0][pairs_old] != codes[n][1][pairs_new] for _, n in common}
+    in_place = len(pairs_new) == old.num_rows == new.num_rows and bool((pairs_old == pairs_new).all())
+    take_old, take_new = arrow.ints(pairs_old), arrow.ints(pairs_new)
+    differs: dict[str, np.ndarray] = {}
+    for o, n in common:
+        was, now = old.column(o), new.column(n)
+        if not in_place:
+            was, now = was.take(take_old), now.take(take_new)
+        differs[n] = arrow.numpy(pc.not_equal(was, now))
     changed = np.zeros(len(pairs_new), dtype=bool)
     for mask in differs.values():
         changed |= mask
@@ -403,9 +465,9 @@ def _rows_diff(table: TableDiff, old: pa.Table, new: pa.Table, renames: Mapping[
         return
     old_rows = _dicts(old, pairs_old[rows])
     new_rows = _dicts(new, pairs_new[rows])
-    for k, (was, now) in enumerate(zip(old_rows, new_rows, strict=True)):
-        cells = [CellChange(n, was[o], now[n]) for o, n in common if differs[n][rows[k]]]
-        table.changed.append(RowChange({f: now[f] for f in pk}, cells))
+    for k, (was_row, now_row) in enumerate(zip(old_rows, new_rows, strict=True)):
+        cells = [CellChange(n, was_row[o], now_row[n]) for o, n in common if differs[n][rows[k]]]
+        table.changed.append(RowChange({f: now_row[f] for f in pk}, cells))
 
 
 def _same_file(old: Package, old_res: Resource, new: Package, new_res: Resource) -> bool:
