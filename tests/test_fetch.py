@@ -784,3 +784,14 @@ def test_folder_named_like_a_version_is_read_as_a_folder(
     monkeypatch.chdir(tmp_path)
     assert st.tables("v0.1.0") == resource_names()
     assert files(cache) == []
+
+
+def test_release_checked_against_a_given_sha256_needs_no_sha256sums(releases: Server, cache: Path) -> None:
+    data = fixture_zip()
+    serve_release(releases, "0.1.0", data)
+    del releases.routes["/releases/download/v0.1.0/surveillance-ties-0.1.0.SHA256SUMS"]
+    frame = st.load("features", source="v0.1.0", sha256=sha256(data))
+    pd.testing.assert_frame_equal(frame, st.load("features", source=FIXTURE))
+    assert releases.requests == ["/releases/download/v0.1.0/surveillance-ties-0.1.0.zip"]
+    assert st.tables("v0.1.0") == resource_names()  # the cached copy, checked against that sha256
+    assert releases.requests == ["/releases/download/v0.1.0/surveillance-ties-0.1.0.zip"]
