@@ -389,11 +389,11 @@ def test_public_names_are_the_functions_of_the_wings() -> None:
     code = (
         "import surveillance_ties as st\n"
         "from surveillance_ties import loading, validation\n"
-        "from surveillance_ties.loading import dates\n"
+        "from surveillance_ties.loading import dates, names\n"
         "from surveillance_ties.datapackage import errors\n"
         "print([name for name, wing in [('load', loading), ('load_all', loading), ('tables', loading),\n"
         "    ('schema', loading), ('package', loading), ('citations', loading), ('date_bounds', dates),\n"
-        "    ('validate', validation), ('Report', validation), ('DataError', errors)]\n"
+        "    ('TableName', names), ('validate', validation), ('Report', validation), ('DataError', errors)]\n"
         "    if getattr(st, name) is not getattr(wing, name)])\n"
         "print(st.SourceError is errors.PackageError)"
     )
