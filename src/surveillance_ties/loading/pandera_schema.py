@@ -117,7 +117,7 @@ def _unique_check() -> pa.Check:
     def first_only(series: pd.Series) -> pd.Series:
         return ~series.duplicated(keep="first")
 
-    return pa.Check(first_only, name="unique", error="unique: a value repeats an earlier row's")
+    return pa.Check(first_only, name="unique")
 
 
 def from_table_schema(table_schema: TableSchema) -> pa.DataFrameSchema:
