@@ -335,9 +335,12 @@ def test_docs_replaces_a_data_md_link_and_leaves_its_target_alone(tmp_path: Path
 
 def test_readme_shows_the_generated_documents() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    # absolute addresses, so that the README renders on PyPI too (tests/test_distributions.py)
+    raw = "https://raw.githubusercontent.com/surveillance-ties/surveillance-ties/main/"
+    blob = "https://github.com/surveillance-ties/surveillance-ties/blob/main/"
     for target in ("docs/network.svg", "docs/timeline.svg"):
-        assert f"]({target})" in readme and (ROOT / target).is_file()
+        assert f"]({raw}{target})" in readme and (ROOT / target).is_file()
     for target in ("DATA.md", "docs/CLI.md", "docs/network.png", "docs/timeline.png"):
-        assert f"]({target})" in readme and (ROOT / target).is_file()
+        assert f"]({blob}{target})" in readme and (ROOT / target).is_file()
     quickstart = readme.split("<!-- quickstart:test -->\n")[1].split("<!-- /quickstart:test -->")[0]
     assert quickstart == "```sh\npython3 -m pip install -e '.[test]' && python3 -m pytest\n```\n"

@@ -147,7 +147,9 @@ def test_tables_listed_are_the_tables_of_the_package() -> None:
     """Both tables of tables (what a row is, where to download it) list every table of the descriptor,
     in its order, with its documentation anchor and the address of its CSV on main."""
     names = resource_names(ROOT)
-    documented = re.findall(r"^\| \[`(\w+)`\]\(DATA\.md#(\w+)\) \|", README, re.M)
+    documented = re.findall(
+        rf"^\| \[`(\w+)`\]\({re.escape(REPOSITORY)}/blob/main/DATA\.md#(\w+)\) \|", README, re.M
+    )
     assert documented == [(name, name) for name in names]
     downloads = re.findall(r"^\| `(\w+)` \| (\S+) \|$", README, re.M)
     assert downloads == [
