@@ -253,6 +253,24 @@ def test_refuses_an_invalid_package(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_refuses_a_package_whose_dictionary_leaves_a_value_unexplained(tmp_path: Path) -> None:
+    """The zip's DATA.md explains every allowed value; the validator does not check descriptions."""
+    package = copy_package(tmp_path / "pkg")
+    path = package / "schemas" / "organizations.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    field = next(f for f in schema["fields"] if f["name"] == "org_type")
+    field["description"] = field["description"].rsplit("\n", 1)[0]  # drop the line of `other`
+    path.write_text(dumps(schema), encoding="utf-8")
+    message = (
+        "schemas/organizations.schema.json: field `org_type`: the allowed value `other` is not documented; "
+        'add a line "- `other`: <meaning>" to the field\'s description'
+    )
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(main, ["build", str(package), "--out", str(out)])
+    assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
+    assert not out.exists()
+
+
 def test_a_failed_export_leaves_dist_as_it_was(
     built: BuildResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

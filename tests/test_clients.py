@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from surveillance_ties.datapackage import open_package
-from surveillance_ties.release.build import write_zip, zip_entries
+from surveillance_ties.release.build import release_entries, write_zip
 
 from .conftest import ROOT, read_rows, resource_names
 
@@ -67,7 +67,7 @@ def test_the_javascript_client_reads_every_table_of_the_release_zip(client: Path
     """The zip of ``surveillance-ties build`` (the same function writes it), directory entries and all."""
     release = tmp_path / "release.zip"
     with open_package(ROOT) as pkg:
-        write_zip(zip_entries(pkg), release)
+        write_zip(release_entries(pkg), release)
     rows = read_with_node(client, release, tmp_path / "tmp")
     assert rows == {name: len(read_rows(name, ROOT)) for name in resource_names(ROOT)}
 

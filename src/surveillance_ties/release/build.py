@@ -6,7 +6,8 @@
   every resource), everything under ``data/``, ``schemas/`` and ``seeds/``, ``README.md``,
   ``CHANGELOG.md``, ``LICENSE``, ``LICENSE-DATA`` and ``CITATION.cff``, and ``DATA.md``, the data
   dictionary generated from the zipped descriptor and schemas (so it always describes the data
-  beside it; see :mod:`surveillance_ties.documents.dictionary`). ``datapackage.json`` sits at the
+  beside it; see :mod:`surveillance_ties.documents.dictionary`; a schema whose description leaves
+  an allowed value unexplained stops the build). ``datapackage.json`` sits at the
   top of the archive, so ``frictionless validate <zip>`` reads it as a package.
 - ``<name>-<version>.sqlite``: one table per resource, and the package's licence, version and
   column descriptions in its ``_metadata``, ``_tables`` and ``_columns`` tables (see
@@ -71,7 +72,15 @@ TOP_FILES = ("README.md", "CHANGELOG.md", "LICENSE", "LICENSE-DATA", "CITATION.c
 VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
-__all__ = ["BuildError", "BuildResult", "InvalidPackageError", "build", "write_zip", "zip_entries"]
+__all__ = [
+    "BuildError",
+    "BuildResult",
+    "InvalidPackageError",
+    "build",
+    "release_entries",
+    "write_zip",
+    "zip_entries",
+]
 
 
 class BuildError(PackageError):
@@ -141,9 +150,9 @@ def artifact_names(pkg: Package) -> tuple[str, str]:
 
 
 def zip_entries(pkg: Package) -> dict[str, bytes]:
-    """Archive name -> content of the release zip of ``pkg``: regular files of the package only, and
-    its data dictionary (``DATA.md``), generated here. Directory entries are added by
-    :func:`write_zip`."""
+    """Archive name -> content of the files of ``pkg`` that its release zip carries (regular files
+    of the package only). :func:`release_entries` adds the data dictionary; :func:`write_zip` the
+    directory entries."""
     store = pkg.store
     missing = [name for name in TOP_FILES if not store.is_file(name)]
     if missing:
@@ -170,10 +179,21 @@ def zip_entries(pkg: Package) -> dict[str, bytes]:
         for extra in (resource.path, resource.schema_path):
             if extra is not None and extra not in entries:
                 entries[extra] = pkg.read_bytes(extra)
+    return entries
+
+
+def _with_dictionary(pkg: Package, entries: dict[str, bytes]) -> dict[str, bytes]:
     from surveillance_ties.documents.dictionary import FILENAME, data_dictionary
 
-    entries[FILENAME] = data_dictionary(pkg).encode("utf-8")
-    return entries
+    return {**entries, FILENAME: data_dictionary(pkg).encode("utf-8")}
+
+
+def release_entries(pkg: Package) -> dict[str, bytes]:
+    """What :func:`build` zips: :func:`zip_entries` and ``DATA.md``, the data dictionary generated
+    from the package (raises
+    :class:`~surveillance_ties.documents.dictionary.UndocumentedValueError` when a schema's
+    description leaves an allowed value unexplained)."""
+    return _with_dictionary(pkg, zip_entries(pkg))
 
 
 def _folders(names: Iterable[str]) -> set[str]:
@@ -232,6 +252,7 @@ def build(
         root = pkg.store.root
         entries = zip_entries(pkg)  # refuses a link or special file before anything else
         check_valid(root, validator)
+        entries = _with_dictionary(pkg, entries)  # refuses an undocumented allowed value
         name, version = artifact_names(pkg)
         stem = f"{name}-{version}"
         out_dir = Path(out)
