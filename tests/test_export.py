@@ -416,7 +416,13 @@ def _typed_package(folder: Path) -> Path:
     folder.mkdir()
     schema = {
         "fields": [
-            {"name": "id", "type": "string", "constraints": {"required": True}},
+            {
+                "name": "id",
+                "type": "string",
+                "title": "Identifier",
+                "description": "The row's id.",
+                "constraints": {"required": True},
+            },
             {"name": "n", "type": "integer", "constraints": {"unique": True}},
             {"name": "x", "type": "number"},
             {"name": "ok", "type": "boolean", "trueValues": ["yes"], "falseValues": ["no"]},
@@ -516,6 +522,13 @@ def test_pandas_reads_the_parquet_of_every_type(typed_exports: tuple[Path, Path]
     assert loaded.dtypes.to_dict() == {
         f.name: pandas_dtype(f) for f in st.schema("things", source=folder).fields
     }
+
+
+def test_parquet_field_metadata_holds_title_and_description(typed_exports: tuple[Path, Path]) -> None:
+    _, out = typed_exports
+    schema = pq.read_schema(out / "things.parquet")
+    assert schema.field("id").metadata == {b"title": b"Identifier", b"description": b"The row's id."}
+    assert schema.field("n").metadata is None  # nothing to say: no metadata
 
 
 def test_pandas_metadata_of_each_type() -> None:
