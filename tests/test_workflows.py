@@ -7,6 +7,7 @@ version comments after the pins are read from the text, since YAML drops comment
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -130,10 +131,46 @@ def test_validate_workflow_checks_the_version_bump_and_the_documents() -> None:
     ]
 
 
-def test_tests_workflow_runs_the_ci_script() -> None:
+def test_tests_workflow_runs_the_ci_script_on_every_python_of_the_classifiers() -> None:
     workflow = load(ROOT / ".github/workflows/tests.yml")
     assert set(workflow[True]) == {"push", "pull_request"}
-    assert [s["run"] for _, s in steps(workflow) if "run" in s] == ["bash .ci/run"]
+    assert list(workflow["jobs"]) == ["tests", "lowest"]
+    job = workflow["jobs"]["tests"]
+    assert job["strategy"] == {"fail-fast": False, "matrix": {"python-version": ["3.11", "3.12", "3.13"]}}
+    [setup] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@")]
+    assert setup["with"] == {"python-version": "${{ matrix.python-version }}"}
+    assert [s["run"] for s in job["steps"] if "run" in s] == ["bash .ci/run"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    classified = [c.rsplit(" :: ", 1)[1] for c in project["classifiers"] if re.match(r".*:: 3\.\d+$", c)]
+    assert classified == job["strategy"]["matrix"]["python-version"]
+    assert project["requires-python"] == ">=3.11"
+
+
+LOWEST_INSTALL = """uv venv --python "$(command -v python)" .venv-lowest
+uv pip install --python .venv-lowest/bin/python --resolution lowest-direct -e '.[test]'
+"""
+LOWEST_RUN = """set +e
+.venv-lowest/bin/python -m pytest
+status=$?
+if [ "$status" -eq 5 ]; then
+  echo "::error::pytest collected no tests (exit code 5): that is a failure"
+  exit 1
+fi
+exit "$status"
+"""
+
+
+def test_tests_workflow_runs_the_suite_on_the_lowest_declared_versions() -> None:
+    """The ``lowest`` job: Python 3.11, every direct requirement at the lowest version it allows
+    (uv ``--resolution lowest-direct``), the whole suite, exit code 5 (no test) a failure."""
+    job = load(ROOT / ".github/workflows/tests.yml")["jobs"]["lowest"]
+    [setup] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python@")]
+    assert setup["with"] == {"python-version": "3.11"}
+    assert [s["run"] for s in job["steps"] if "run" in s] == [
+        'python -m pip install "uv==0.13.9"',
+        LOWEST_INSTALL,
+        LOWEST_RUN,
+    ]
 
 
 def test_release_workflow_runs_on_version_tags() -> None:
