@@ -71,9 +71,24 @@ def _in(col: Any, values: frozenset[str]) -> np.ndarray:
     return mask
 
 
+class _Columns(dict[str, Any]):
+    """A table's columns, each parsed as partial dates at most once (two rules read each)."""
+
+    def dates(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        cache: dict[str, Any] = self.__dict__.setdefault("_dates", {})
+        if name not in cache:
+            cache[name] = strings.partial_dates(self[name])
+        parsed: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = cache[name]
+        return parsed
+
+
+def _dates(cols: Columns, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    return cols.dates(name) if isinstance(cols, _Columns) else strings.partial_dates(cols[name])
+
+
 def _date_invalid(name: str) -> Rule:
     def failing(cols: Columns) -> np.ndarray:
-        shaped, real, _, _ = strings.partial_dates(cols[name])
+        shaped, real, _, _ = _dates(cols, name)
         bad: np.ndarray = shaped & ~real
         return bad
 
@@ -90,8 +105,8 @@ def _date_invalid(name: str) -> Rule:
 
 def _date_order(start: str, end: str) -> Rule:
     def failing(cols: Columns) -> np.ndarray:
-        _, s_real, s_first, _ = strings.partial_dates(cols[start])
-        _, e_real, _, e_last = strings.partial_dates(cols[end])
+        _, s_real, s_first, _ = _dates(cols, start)
+        _, e_real, _, e_last = _dates(cols, end)
         bad: np.ndarray = s_real & e_real & (e_last < s_first)
         return bad
 
@@ -177,8 +192,9 @@ def check_meaning(t: Table, out: Collector) -> None:
     rules = rules_for(list(t.columns))
     if not rules or t.num_rows == 0:
         return
+    columns = _Columns(t.columns)
     for rule in rules:
-        mask = np.asarray(rule.failing(t.columns), dtype=bool)
+        mask = np.asarray(rule.failing(columns), dtype=bool)
         if rule.code in ("date-invalid", "date-order"):  # a cell already flagged says enough
             for f in rule.fields:
                 for done in t.flagged.get(f, []):

@@ -117,6 +117,7 @@ def _run(package: Package, out: Collector) -> bool:
         hygiene.check_cells(table, out)
         cells.check_fields(table, out)
         cells.check_primary_key(table, out)
+        meaning.check_meaning(table, out)
         return table
 
     # Two tables at a time (pyarrow and numpy release the GIL), each file hashed beside its parse;
@@ -130,8 +131,6 @@ def _run(package: Package, out: Collector) -> bool:
             cells.check_foreign_keys(t, tables, out)
         cells.check_citations(tables, out, package.names)
         provenance.check_uncited(tables, out)
-        for t in tables.values():
-            meaning.check_meaning(t, out)
         quotes_job.result()
     return True
 
