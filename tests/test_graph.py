@@ -148,6 +148,25 @@ def test_an_edge_to_an_unknown_organization_is_a_data_error(tmp_path: Path) -> N
     )
 
 
+def test_an_empty_endpoint_or_a_table_without_a_key_is_a_data_error(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    _edit(pkg, "partnerships", "ring,axon,footage_sharing", "ring,,footage_sharing")
+    with pytest.raises(DataError) as info:
+        st.graph(pkg)
+    assert str(info.value) == (
+        f"{pkg / 'data' / 'partnerships.csv'}: row 6: partner_org_id is empty, which is not an org_id of "
+        "organizations; run `surveillance-ties validate` to see every problem"
+    )
+    pkg = copy_package(tmp_path / "pkg2")
+    path = pkg / "schemas" / "organizations.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    del schema["primaryKey"]
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        st.graph(pkg)
+    assert str(info.value) == f"{path}: st.graph() needs a primary key of one field in organizations"
+
+
 def test_a_repeated_record_id_is_a_data_error_not_a_lost_edge(tmp_path: Path) -> None:
     pkg = copy_package(tmp_path / "pkg")
     path = pkg / "data" / "regulatory_actions.csv"

@@ -73,19 +73,31 @@ def _rows(pkg: Package, name: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _key(pkg: Package, table: str, *fields: str) -> str:
+    """The one field of ``table``'s primary key, after checking that the table has ``fields``."""
+    schema = pkg.resource(table).table_schema
+    missing = [f for f in fields if not schema.has(f)]
+    if len(schema.primary_key) != 1 or missing:
+        needs = f"the fields {', '.join(missing)}" if missing else "a primary key of one field"
+        raise DataError(f"{pkg.where(pkg.resource(table).schema_file)}: st.graph() needs {needs} in {table}")
+    return schema.primary_key[0]
+
+
 def _citations(pkg: Package) -> dict[tuple[str, str], list[tuple[str, str | None]]]:
     """``(table, record id)`` -> ``[(citation_id, field or None), ...]`` in file order."""
     out: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
     if CITATIONS not in pkg.table_names:
         return out
-    key = pkg.resource(CITATIONS).table_schema.primary_key
+    key = _key(pkg, CITATIONS, RECORD_TABLE, RECORD_ID)
     for row in _rows(pkg, CITATIONS):
         record = (str(row[RECORD_TABLE]), str(row[RECORD_ID]))
-        out.setdefault(record, []).append((str(row[key[0]]), row.get(RECORD_FIELD)))
+        out.setdefault(record, []).append((str(row[key]), row.get(RECORD_FIELD)))
     return out
 
 
-def _edges(pkg: Package, nodes: set[str]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+def _edges(
+    pkg: Package, organizations: list[dict[str, Any]], nodes: set[str]
+) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     """``(from, to, key, attributes)`` of every edge: ownership, then each of :data:`EDGE_TABLES`."""
     cited = _citations(pkg)
 
@@ -93,14 +105,15 @@ def _edges(pkg: Package, nodes: set[str]) -> Iterator[tuple[str, str, str, dict[
         value = row[field]
         if value not in nodes:
             where = pkg.where(pkg.resource(table).path)
+            shown = "empty" if value is None else repr(value)
             raise DataError(
-                f"{where}: row {i + 2}: {field} is {value!r}, which is not an org_id of "
+                f"{where}: row {i + 2}: {field} is {shown}, which is not an org_id of "
                 f"{ORGANIZATIONS}; run `surveillance-ties validate` to see every problem"
             )
         return str(value)
 
-    org_key = pkg.resource(ORGANIZATIONS).table_schema.primary_key[0]
-    for i, row in enumerate(_rows(pkg, ORGANIZATIONS)):
+    org_key = _key(pkg, ORGANIZATIONS)
+    for i, row in enumerate(organizations):
         if row.get(OWNERSHIP) is None:
             continue
         owned = str(row[org_key])
@@ -110,7 +123,7 @@ def _edges(pkg: Package, nodes: set[str]) -> Iterator[tuple[str, str, str, dict[
     for table, kind, source, target in EDGE_TABLES:
         if table not in pkg.table_names:
             continue
-        key = pkg.resource(table).table_schema.primary_key[0]
+        key = _key(pkg, table, source, target)
         for i, row in enumerate(_rows(pkg, table)):
             record = str(row[key])
             ids = [c for c, _ in cited.get((table, record), [])]
@@ -142,10 +155,11 @@ def graph(source: SourceLike = None) -> nx.MultiDiGraph:
         ) from None
     with open_package(source) as pkg:
         g = nx.MultiDiGraph(name=pkg.name, version=pkg.version, citation=citation_text(pkg.descriptor))
-        key = pkg.resource(ORGANIZATIONS).table_schema.primary_key[0]
-        for row in _rows(pkg, ORGANIZATIONS):
+        key = _key(pkg, ORGANIZATIONS)
+        organizations = _rows(pkg, ORGANIZATIONS)
+        for row in organizations:
             g.add_node(str(row[key]), **row)
-        for u, v, k, attrs in _edges(pkg, set(g.nodes)):
+        for u, v, k, attrs in _edges(pkg, organizations, set(g.nodes)):
             if g.has_edge(u, v, key=k):  # two records of one id between the same pair
                 raise DataError(
                     f"{pkg.label}: two edges from {u!r} to {v!r} have the key {k!r}; "
