@@ -21,6 +21,7 @@ import pytest
 import surveillance_ties as st
 from surveillance_ties.datapackage.errors import (
     DataError,
+    DescriptorError,
     MissingDependencyError,
     PackageError,
     UnknownTableError,
@@ -231,6 +232,24 @@ def test_every_type_and_constraint_agrees_with_the_validator(tmp_path: Path) -> 
             ("unique", "things.csv", 5, "code"),  # the two empty codes are not repeats
         }
     )
+
+
+def test_a_bound_or_enum_value_not_of_its_type_is_a_descriptor_error(tmp_path: Path) -> None:
+    folder = typed_package(tmp_path / "pkg", TYPED_GOOD)
+    path = folder / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    fields = package["resources"][0]["schema"]["fields"]
+    fields[4]["constraints"]["minimum"] = "soon"
+    path.write_text(json.dumps(package), encoding="utf-8")
+    with pytest.raises(DescriptorError) as info:
+        st.pandera_schema("things", folder)  # type: ignore[arg-type]
+    assert str(info.value) == f"{path}: field 'd': 'soon' is not a valid date; fix the schema"
+    fields[4]["constraints"]["minimum"] = "2020-01-01"
+    fields[2]["constraints"]["enum"] = [1, "two"]
+    path.write_text(json.dumps(package), encoding="utf-8")
+    with pytest.raises(DescriptorError) as info:
+        st.pandera_schema("things", folder)  # type: ignore[arg-type]
+    assert str(info.value) == f"{path}: field 'k': 'two' is not a valid integer; fix the schema"
 
 
 def test_the_checks_of_each_type() -> None:

@@ -39,6 +39,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from surveillance_ties.datapackage import (
+    DescriptorError,
     Field,
     MissingDependencyError,
     SourceLike,
@@ -77,7 +78,15 @@ def _timestamp(value: Scalar, field: Field) -> pd.Timestamp:
 
 
 def _value(value: Scalar, field: Field) -> Any:
-    """A Table Schema value (an ``enum`` item, a bound) as the column holds it."""
+    """A Table Schema value (an ``enum`` item, a bound) as the column holds it; ``ValueError``
+    naming the field when it is not a value of the field's type."""
+    try:
+        return _convert(value, field)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"field {field.name!r}: {value!r} is not a valid {field.type}") from None
+
+
+def _convert(value: Scalar, field: Field) -> Any:
     kind = field.type
     if kind in ("integer", "year"):
         number = float(value)
@@ -123,7 +132,8 @@ def _unique_check() -> pa.Check:
 def from_table_schema(table_schema: TableSchema) -> pa.DataFrameSchema:
     """The pandera schema of a Table Schema (see the module docstring for what each part becomes).
 
-    Needs pandera; :func:`pandera_schema` checks that it is installed.
+    Needs pandera; :func:`pandera_schema` checks that it is installed. Raises ``ValueError``
+    naming the field when an ``enum`` value or a bound is not a value of its field's type.
     """
     import pandera.pandas as pa
 
@@ -169,7 +179,8 @@ def pandera_schema(name: TableName, source: SourceLike = None) -> pa.DataFrameSc
     Raises :class:`~surveillance_ties.datapackage.errors.MissingDependencyError` without pandera
     (``pip install 'surveillance-ties[pandera]'``) and
     :class:`~surveillance_ties.datapackage.errors.UnknownTableError` for a name that is not a
-    table of the package.
+    table of the package, :class:`~surveillance_ties.datapackage.errors.DescriptorError` when an
+    ``enum`` value or a bound is not a value of its field's type.
     """
     try:
         import pandera.pandas  # noqa: F401
@@ -178,5 +189,8 @@ def pandera_schema(name: TableName, source: SourceLike = None) -> pa.DataFrameSc
             "st.pandera_schema() needs pandera: pip install 'surveillance-ties[pandera]'"
         ) from None
     with open_package(source) as pkg:
-        table_schema = pkg.resource(name).table_schema
-    return from_table_schema(table_schema)
+        resource = pkg.resource(name)
+        try:
+            return from_table_schema(resource.table_schema)
+        except ValueError as exc:
+            raise DescriptorError(f"{pkg.where(resource.schema_file)}: {exc}; fix the schema") from None
