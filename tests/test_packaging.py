@@ -392,6 +392,21 @@ def test_installed_command_validates_the_package_around_the_folder(venv: Venv, t
     assert (result.returncode, result.stdout, result.stderr) == (0, f"{package}: valid, no errors\n", "")
 
 
+@pytest.mark.live_data
+def test_installed_copy_validates_with_its_archived_texts(venv: Venv, inner: dict[str, Any]) -> None:
+    """The wheel keeps ``seeds/`` (tests/test_distributions.py), so the installed copy validates in
+    full, every quote checked against its archived text, offline and from another folder."""
+    assert sorted(p.name for p in Path(inner["root"], "seeds").iterdir()) == sorted(
+        p.name for p in (ROOT / "seeds").iterdir() if p.is_file()
+    )
+    result = venv.command("validate", inner["root"])
+    assert (result.returncode, result.stdout, result.stderr) == (
+        0,
+        f"{inner['root']}: valid, no errors\n",
+        "",
+    )
+
+
 def test_installed_command_outside_any_package(venv: Venv) -> None:
     result = venv.command("validate")
     assert result.returncode == 2
