@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Run the side-by-side benchmark of issue 6 and write bench/results.json and bench/RESULTS.md.
+"""Run the side-by-side benchmark of issue 14 and write bench/results.json and bench/RESULTS.md.
 
 `python scripts/bench.py [--sizes 12000,120000,1200000] [--repeat 3] [--out bench/]`: a thin entry point
 over `tools.bench.run`; the packages are built in `--work` (default `<out>/work/`, git-ignored).
-A full run takes about ten minutes on a 2-core machine, most of it stock frictionless at 1.2M rows.
+A full run takes about twenty minutes on a 2-core machine, most of it stock frictionless and build at
+1.2M rows.
 """
 
 from __future__ import annotations
@@ -90,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"bench: {exc}")
         return 1
     for t in results["targets"]:
-        log(f"{t['verdict']:>4}  {t['title']}: {t['measured']} ({t['op']} {t['limit']})")
+        limit = "" if t["op"] == "reported" else f" ({t['op']} {t['limit']:g})"
+        floor = f", floor {t['floor']}" if t["floor"] else ""
+        log(f"{t['verdict']:>8}  {t['title']}: {t['measured']}{limit}{floor}")
     log(f"wrote {args.out / 'results.json'} and {args.out / 'RESULTS.md'}")
     return 0
 

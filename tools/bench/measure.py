@@ -25,6 +25,7 @@ LIBRARIES = (
     "pandera",
     "frictionless",
     "polars",
+    "networkx",
     "click",
     "pyinstrument",
 )

@@ -20,35 +20,38 @@ def _num(value: float | None, digits: int = 2) -> str:
 
 def _measured(target: Mapping[str, Any]) -> str:
     value = target["measured"]
+    if value is None:
+        return "–"
     if target["unit"] == "bytes":
-        return "–" if value is None else f"{value / _MIB:.0f} MiB"
+        return f"{value / _MIB:.0f} MiB"
     if target["unit"] == "errors":
-        return "–" if value is None else ("∞" if value == float("inf") else f"{value:.0f}")
-    return "–" if value is None else f"{value:.2f}×"
+        return "∞" if value == float("inf") else f"{value:.0f}"
+    return f"{value:.2f}×"
 
 
 def _limit(target: Mapping[str, Any]) -> str:
+    limit = target["limit"]
+    if target["op"] == "reported" or limit is None:
+        return "reported (no limit)"
     if target["unit"] == "bytes":
-        return f"{target['op']} {target['limit'] / 1e9:g} GB ({target['limit'] / _MIB:.0f} MiB)"
+        if limit % _MIB == 0:
+            return f"{target['op']} {limit / _MIB:g} MiB"
+        return f"{target['op']} {limit / 1e9:g} GB ({limit / _MIB:.0f} MiB)"
     if target["unit"] == "errors":
-        return f"{target['op']} {target['limit']:g}"
-    return f"{target['op']} {target['limit']:g}×"
+        return f"{target['op']} {limit:g}"
+    return f"{target['op']} {limit:g}×"
 
 
 def _verdict(v: str) -> str:
-    return {"pass": "✅ pass", "fail": "❌ miss", "n/a": "– not measured"}.get(v, v)
+    return {"pass": "✅ pass", "fail": "❌ miss", "reported": "reported", "n/a": "– not measured"}.get(v, v)
 
 
-def markdown(results: Mapping[str, Any]) -> str:
-    """The whole RESULTS.md text."""
+def _header(results: Mapping[str, Any]) -> list[str]:
     m = results["machine"]
     s = results["settings"]
-    lines: list[str] = ["# Benchmark results (issue 6)", ""]
-    if results.get("preliminary"):
-        note = results.get("note") or "Measured on a busy machine; the figures are noisy."
-        lines += [f"> **PRELIMINARY.** {note}", ""]
     mem = m.get("memory_bytes")
-    lines += [
+    floor_note = s.get("floor_note")
+    lines = [
         f"Written by `python scripts/bench.py` on {m['date']} (git {m.get('git_commit') or 'unknown'}).",
         "",
         f"- Machine: {m['cpu_count']} CPUs ({m['cpu_model']}), "
@@ -57,29 +60,54 @@ def markdown(results: Mapping[str, Any]) -> str:
         f"- Python {m['python']}; " + ", ".join(f"{k} {v}" for k, v in m["libraries"].items() if v) + ".",
         f"- Each figure is the median of {s['repeat']} runs of a fresh process (wall time; CPU = user + sys "
         "of the child; peak RSS = its ru_maxrss), competitors interleaved run by run (A B A B …) after one "
-        f"untimed warm-up run each. Stock frictionless runs once at {label(s['frictionless_once_from'])} "
-        "rows and above (it takes minutes there); it runs with its defaults everywhere, also on the defect "
-        "packages (where it stops collecting errors at its default `--limit-errors` of 1000).",
+        "untimed warm-up run each (build has none: its inputs are warm from the others). Stock frictionless "
+        f"runs once at {label(s['frictionless_once_from'])} rows and above (it takes minutes there); it runs "
+        "with its defaults everywhere, also on the defect packages (where it stops collecting errors at its "
+        "default `--limit-errors` of 1000).",
+        "- The read floor of a case is the faster (median wall) of two fresh processes that only read every "
+        "CSV of the case: `pyarrow.csv.read_csv` (floor-pyarrow) and `polars.read_csv` (floor-polars); each "
+        "floor target names the one it used" + (f" ({floor_note})" if floor_note else "") + ".",
         f"- Packages: `tools.synth` with seed {s['seed']}; the defect packages carry "
         f"{s['defect_rate']:.0%} of their rows as injected defects spread over 18 kinds; validate runs with "
-        f"`--format json --max-errors {s['max_errors']}`.",
+        f"`--format json --max-errors {s['max_errors']}`. The diff compares the biggest valid package with "
+        f"a copy (`tools.bench.mutate`, seed {s.get('mutation_seed', s['seed'])}) in which "
+        f"{s.get('mutation_rate', 0.01):.0%} of each table's rows are removed, "
+        f"{s.get('mutation_rate', 0.01):.0%} edited (one free-text cell) and "
+        f"{s.get('mutation_rate', 0.01):.0%} added (new keys), with `--format json`. build writes the zip, "
+        "SQLite, Parquet and checksums of the valid package (the release's top files copied from the "
+        "real package) at the two biggest sizes.",
         *_shape(results),
-        "",
+    ]
+    return lines
+
+
+def _targets(results: Mapping[str, Any]) -> list[str]:
+    lines = [
         "## Targets",
         "",
-        "| target | measured | limit | verdict |",
-        "|---|---:|---:|---|",
+        "| target | measured | limit | verdict | notes |",
+        "|---|---:|---:|---|---|",
     ]
     for t in results["targets"]:
-        lines.append(f"| {t['title']} | {_measured(t)} | {_limit(t)} | {_verdict(t['verdict'])} |")
+        cells = [t["title"], _measured(t), _limit(t), _verdict(t["verdict"]), t.get("note", "")]
+        lines.append("| " + " | ".join(cells) + " |")
+    causes = results.get("causes", {})
     misses = [t for t in results["targets"] if t["verdict"] == "fail"]
     if misses:
         lines += ["", "### Missed targets and their measured causes", ""]
         for t in misses:
-            cause = results.get("causes", {}).get(t["id"], "not profiled in this run")
+            cause = causes.get(t["id"], "not profiled in this run")
             lines.append(f"- **{t['title']}** ({_measured(t)}, limit {_limit(t)}): {cause}")
-    lines += [
-        "",
+    reported = [t for t in results["targets"] if t["verdict"] == "reported" and t["id"] in causes]
+    if reported:
+        lines += ["", "### Reported figures and where their time goes", ""]
+        for t in reported:
+            lines.append(f"- **{t['title']}** ({_measured(t)}): {causes[t['id']]}")
+    return lines
+
+
+def _timings(results: Mapping[str, Any]) -> list[str]:
+    lines = [
         "## Timings",
         "",
         "| case | command | runs | wall median (s) | CPU median (s) | peak RSS median (MiB) "
@@ -98,8 +126,11 @@ def markdown(results: Mapping[str, Any]) -> str:
     lines += ["", "## Ratios", "", "| case | ratio | wall | CPU |", "|---|---|---:|---:|"]
     for r in ratios(results):
         lines.append(f"| {r['case']} | {r['ratio']} | {_num(r['wall'])}× | {_num(r['cpu'])}× |")
-    lines += [
-        "",
+    return lines
+
+
+def _checks(results: Mapping[str, Any]) -> list[str]:
+    lines = [
         "## Packages",
         "",
         "| package | rows | CSV bytes | archived texts | injected defects | generated in (s) |",
@@ -127,34 +158,63 @@ def markdown(results: Mapping[str, Any]) -> str:
         if v["error_count"]:
             n = v["error_count"]
             lines.append(f"| {case} (valid: none expected) | 0 | {n} | – | {n} | – | – |")
-    if results.get("profiles"):
+    for case, check in results.get("diff_check", {}).items():
         lines += [
             "",
-            "## Profiles",
+            f"## {case}: the rows the mutation changed against the diff's report",
             "",
-            "pyinstrument, one run each, main thread only (time in the validator's worker threads "
-            "shows as `lock.acquire`): the time of each of our functions with the library calls it "
-            "makes, all imports in one row, then the imports by package.",
-            "",
+            "| table | removed (made / reported) | changed (made / reported) | added (made / reported) "
+            "| other changes | wrong |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
-        for name, p in results["profiles"].items():
-            ours = "; ".join(_share(h) for h in p["ours"][:8])
-            imports = "; ".join(_share(h) for h in p["imports"][:6])
-            lines.append(f"- **{name}** ({_num(p['duration_s'])} s): {ours}. Imports: {imports}.")
+        for name, t in check["tables"].items():
+            made, seen = t["expected"], t["reported"]
+            cells = " | ".join(f"{made[k]} / {seen[k]}" for k in ("removed", "changed", "added"))
+            lines.append(f"| {name} | {cells} | {t['other_changes']} | {t['wrong']} |")
+        if check.get("examples"):
+            lines += ["", "Examples: " + "; ".join(check["examples"]) + "."]
+    return lines
+
+
+def _profiles(results: Mapping[str, Any]) -> list[str]:
+    if not results.get("profiles"):
+        return []
+    lines = [
+        "## Profiles",
+        "",
+        "pyinstrument, one run each, main thread only (time in worker threads shows as "
+        "`lock.acquire`): the time of each of our functions with the library calls it "
+        "makes, all imports in one row, then the imports by package.",
+        "",
+    ]
+    for name, p in results["profiles"].items():
+        ours = "; ".join(_share(h) for h in p["ours"][:8])
+        imports = "; ".join(_share(h) for h in p["imports"][:6])
+        lines.append(f"- **{name}** ({_num(p['duration_s'])} s): {ours}. Imports: {imports}.")
+    return lines
+
+
+def markdown(results: Mapping[str, Any]) -> str:
+    """The whole RESULTS.md text."""
+    lines: list[str] = ["# Benchmark results (issue 14)", ""]
+    if results.get("preliminary"):
+        note = results.get("note") or "Measured on a busy machine; the figures are noisy."
+        lines += [f"> **PRELIMINARY.** {note}", ""]
+    lines += _header(results)
+    for part in (_targets, _timings, _checks, _profiles):
+        section = part(results)
+        if section:
+            lines += ["", *section]
     return "\n".join(lines) + "\n"
 
 
 def _shape(results: Mapping[str, Any]) -> list[str]:
-    packages = results.get("packages") or {}
+    packages = {k: v for k, v in (results.get("packages") or {}).items() if v.get("rows")}
     if not packages:
         return []
     name, biggest = max(packages.items(), key=lambda kv: kv[1]["total_rows"])
-    rows = ", ".join(f"{table} {n}" for table, n in biggest.get("rows", {}).items())
-    return [
-        f"- Rows per table in {name}: {rows}. Every record is cited, so citations are the largest table; "
-        "the issue's reference figures (stock frictionless 115–150 s, read floor 0.75 s) were taken on "
-        "1.0M partnerships + 100k organizations + 100k sources without citations."
-    ]
+    rows = ", ".join(f"{table} {n}" for table, n in biggest["rows"].items())
+    return [f"- Rows per table in {name}: {rows}. Every record is cited, so citations are the largest table."]
 
 
 def _share(h: Mapping[str, Any]) -> str:
