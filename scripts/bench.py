@@ -3,7 +3,7 @@
 
 `python scripts/bench.py [--sizes 12000,120000,1200000] [--repeat 3] [--out bench/]`: a thin entry point
 over `tools.bench.run`; the packages are built in `--work` (default `<out>/work/`, git-ignored).
-A full run takes about twenty minutes on a 2-core machine, most of it stock frictionless and build at
+A full run takes ten to twenty minutes on a 2-core machine, most of it stock frictionless and build at
 1.2M rows.
 """
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as exc:
         print(
             f"{parser.prog}: surveillance-ties is not installed ({exc}); from the clone, run "
-            "`python3 -m pip install -e '.[test,bench]'` first",
+            "`python3 -m pip install -e '.[test]'` first",
             file=sys.stderr,
         )
         return 2
