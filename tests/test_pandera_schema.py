@@ -36,6 +36,8 @@ pa = pytest.importorskip("pandera.pandas")
 
 NAMES = resource_names()
 CASES = case_names()
+#: pandera's name of pandas' string dtype: string[pyarrow] or string[python] (pandas' string_storage)
+TEXT = str(pa.Column(pd.StringDtype()).dtype)
 
 #: The validator's codes of one cell checked against its own field (or a key of the table).
 FIELD_LEVEL = {"type", "required", "enum", "pattern", "minimum", "maximum", "length", "unique", "primary-key"}
@@ -260,17 +262,21 @@ def test_the_checks_of_each_type() -> None:
     schema = from_table_schema(table_schema)
     assert {n: (str(c.dtype), c.nullable, c.unique, [k.error or k.name for k in c.checks])
             for n, c in schema.columns.items()} == {
-        "id": ("string[pyarrow]", False, False, ["str_matches('(?:[a-z]+)\\Z')"]),
+        "id": (TEXT, False, False, ["str_matches('(?:[a-z]+)\\Z')"]),
         "n": ("Int64", True, False, ["greater_than_or_equal_to(0)", "less_than_or_equal_to(10)"]),
         "k": ("Int64", True, False, ["isin([1, 2, 3])"]),
-        "x": ("Float64", True, False, ["greater_than_or_equal_to(0.5)", "less_than_or_equal_to(2.0)"]),
+        "x": ("Float64", True, False, [
+            "greater_than_or_equal_to(0.5)", "less_than_or_equal_to(2.0)"
+        ]),
         "d": ("datetime64[ns]", True, False, [  # pandera's name; it takes datetime64[s] too
             "greater_than_or_equal_to(2020-01-01 00:00:00)", "less_than_or_equal_to(2025-12-31 00:00:00)"
         ]),
-        "dt": ("datetime64[ms, UTC]", True, False, ["greater_than_or_equal_to(2020-01-01 00:00:00+00:00)"]),
+        "dt": ("datetime64[ms, UTC]", True, False, [
+            "greater_than_or_equal_to(2020-01-01 00:00:00+00:00)"
+        ]),
         "y": ("Int64", True, False, ["greater_than_or_equal_to(2000)"]),
-        "ym": ("string[pyarrow]", True, False, ["less_than_or_equal_to(2025-06)"]),
-        "code": ("string[pyarrow]", True, False, ["str_length(2, 3)", "unique"]),
+        "ym": (TEXT, True, False, ["less_than_or_equal_to(2025-06)"]),
+        "code": (TEXT, True, False, ["str_length(2, 3)", "unique"]),
         "ok": ("boolean", False, False, ["isin([True])"]),
     }  # fmt: skip
     assert (schema.unique, schema.report_duplicates, schema.strict, schema.ordered) == (
@@ -295,24 +301,25 @@ def test_the_schema_of_partnerships() -> None:
     slug = "str_matches('(?:^[a-z0-9]+(-[a-z0-9]+)*$)\\Z')"
     date = "str_matches('(?:^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$)\\Z')"
     columns = schema.columns
+    relationship = ["footage_sharing", "network_access", "technology_supply", "investment", "affiliation"]
+    status = ["announced", "active", "ended", "cancelled", "disputed", "reported"]
     assert {n: (str(c.dtype), c.nullable, [k.error for k in c.checks]) for n, c in columns.items()} == {
-        "partnership_id": ("string[pyarrow]", False, [slug]),
-        "org_id": ("string[pyarrow]", False, []),
-        "partner_org_id": ("string[pyarrow]", False, []),
-        "relationship_type": ("category", False, [
-            "isin(['footage_sharing', 'network_access', 'technology_supply', 'investment', 'affiliation'])"
-        ]),
-        "status": ("category", False, [
-            "isin(['announced', 'active', 'ended', 'cancelled', 'disputed', 'reported'])"
-        ]),
-        "announced": ("string[pyarrow]", True, [date]),
-        "ended": ("string[pyarrow]", True, [date]),
-        "description": ("string[pyarrow]", False, []),
-        "notes": ("string[pyarrow]", True, []),
-    }  # fmt: skip
+        "partnership_id": (TEXT, False, [slug]),
+        "org_id": (TEXT, False, []),
+        "partner_org_id": (TEXT, False, []),
+        "relationship_type": ("category", False, [f"isin({relationship})"]),
+        "status": ("category", False, [f"isin({status})"]),
+        "announced": (TEXT, True, [date]),
+        "ended": (TEXT, True, [date]),
+        "description": (TEXT, False, []),
+        "notes": (TEXT, True, []),
+    }
     fields = {f["name"]: f for f in read_schema("partnerships")["fields"]}
     assert {n: c.description for n, c in columns.items()} == {n: f["description"] for n, f in fields.items()}
-    assert list(columns["status"].dtype.type.categories) == fields["status"]["constraints"]["enum"]
+    assert status == fields["status"]["constraints"]["enum"]
+    assert relationship == fields["relationship_type"]["constraints"]["enum"]
+    assert list(columns["status"].dtype.type.categories) == status
+    assert list(columns["relationship_type"].dtype.type.categories) == relationship
     assert (schema.name, schema.unique, schema.strict, schema.ordered) == (
         "partnerships",
         ["partnership_id"],
@@ -333,8 +340,12 @@ def test_a_value_outside_the_enum_fails_isin() -> None:
     frame["status"] = frame["status"].astype("string")  # as a frame read another way would hold it
     frame.loc[1, "status"] = "paused"
     isin = "isin(['announced', 'active', 'ended', 'cancelled', 'disputed', 'reported'])"
-    assert failures("partnerships", frame) == [
-        {"column": "status", "check": "dtype('category')", "failure_case": "paused", "index": 1},
+    cases = failures("partnerships", frame)
+    # the dtype failure's failure_case and index differ between pandera versions
+    assert [(c["column"], c["check"]) for c in cases if str(c["check"]).startswith("dtype(")] == [
+        ("status", "dtype('category')")
+    ]
+    assert [c for c in cases if not str(c["check"]).startswith("dtype(")] == [
         {"column": "status", "check": isin, "failure_case": "paused", "index": 1},
     ]
 
@@ -363,7 +374,10 @@ def test_an_unknown_table_and_a_missing_pandera(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, "pandera.pandas", None)  # makes `import pandera.pandas` fail
     with pytest.raises(MissingDependencyError) as missing:
         st.pandera_schema("organizations", FIXTURE)
-    assert str(missing.value) == "st.pandera_schema() needs pandera: pip install 'surveillance-ties[pandera]'"
+    assert (
+        str(missing.value)
+        == "st.pandera_schema() needs pandera 0.24 or later: pip install 'surveillance-ties[pandera]'"
+    )
 
 
 @pytest.mark.live_data

@@ -177,16 +177,16 @@ def pandera_schema(name: TableName, source: SourceLike = None) -> pa.DataFrameSc
     ``source`` is any copy of the package, as in :func:`surveillance_ties.load`.
 
     Raises :class:`~surveillance_ties.datapackage.errors.MissingDependencyError` without pandera
-    (``pip install 'surveillance-ties[pandera]'``) and
+    0.24 or later (``pip install 'surveillance-ties[pandera]'``),
     :class:`~surveillance_ties.datapackage.errors.UnknownTableError` for a name that is not a
-    table of the package, :class:`~surveillance_ties.datapackage.errors.DescriptorError` when an
+    table of the package and :class:`~surveillance_ties.datapackage.errors.DescriptorError` when an
     ``enum`` value or a bound is not a value of its field's type.
     """
     try:
         import pandera.pandas  # noqa: F401
     except ImportError:
         raise MissingDependencyError(
-            "st.pandera_schema() needs pandera: pip install 'surveillance-ties[pandera]'"
+            "st.pandera_schema() needs pandera 0.24 or later: pip install 'surveillance-ties[pandera]'"
         ) from None
     with open_package(source) as pkg:
         resource = pkg.resource(name)
