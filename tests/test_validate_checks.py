@@ -160,6 +160,24 @@ def test_type_required_enum_pattern(pkg: Path) -> None:
     ]
 
 
+def test_an_enum_of_numbers_skips_empty_and_mistyped_cells(pkg: Path) -> None:
+    """A number field with an ``enum``: an empty cell is no enum error (it crashed the validator
+    once), a mistyped one is a type error only, another number an enum error."""
+    schema = pkg / "schemas/regulatory_actions.schema.json"
+    doc = json.loads(schema.read_text(encoding="utf-8"))
+    amount = next(f for f in doc["fields"] if f["name"] == "amount")
+    amount["constraints"] = {"enum": [5800000, 100]}
+    schema.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    edit(pkg, R, ",5800000,USD,", ",,USD,")
+    assert found(validate(pkg)) == []
+    edit(pkg, R, ",,USD,", ",5.8m,USD,")
+    assert found(validate(pkg)) == [("type", R, 2, "amount")]
+    edit(pkg, R, ",5.8m,USD,", ",7,USD,")
+    report = validate(pkg)
+    assert found(report) == [("enum", R, 2, "amount")]
+    assert report.errors[0].message == '"7" is not one of: 5800000, 100'
+
+
 def test_keys_foreign_keys_and_citations(pkg: Path) -> None:
     rows = (pkg / R).read_text(encoding="utf-8")
     write(pkg, R, rows + rows.split("\n")[1] + "\n")  # the action twice

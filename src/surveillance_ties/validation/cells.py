@@ -106,7 +106,8 @@ def _constraints(t: Table, out: Collector, field: Field, col: Any, ok: Any) -> N
     if field.enum is not None:
         enum = field.enum
         allowed = ", ".join(str(e) for e in enum)
-        values = types.comparable(col, field)
+        # only the cells that passed the type check are read as numbers (an empty cell is not one)
+        values = types.comparable(pc.if_else(ok, col, arrow.scalar(_zero(field))), field)
         if values is not None and field.type in ("integer", "number", "year"):
             nums = [float(e) for e in enum if isinstance(e, int | float | str) and _is_float(e)]
             inside = pc.is_in(values, value_set=pa.array(nums, pa.float64()))
