@@ -133,9 +133,11 @@ def edges(col: Any, *sets: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
 def holding(col: Any, chars: list[str], counted: str) -> tuple[np.ndarray, int]:
     """Cells that hold any of ``chars`` (a mask), and how often ``counted`` occurs in all cells.
 
-    One pass over each chunk's data buffer: the bytes of the wanted characters are found with a
-    lookup table and mapped to their cells through the offsets, instead of one substring search
-    per cell and character. Characters that are more than one byte in UTF-8 are searched per cell.
+    One pass over each chunk's data buffer instead of one substring search per cell and
+    character: ``bytes.find`` (memchr) first tells whether any wanted byte is there at all, which
+    for most columns ends the work; otherwise the wanted bytes are found with a lookup table and
+    mapped to their cells through the offsets. Characters that are more than one byte in UTF-8
+    are searched per cell.
     """
     import numpy as np
     import pyarrow.compute as pc
@@ -143,6 +145,7 @@ def holding(col: Any, chars: list[str], counted: str) -> tuple[np.ndarray, int]:
     single, _ = _encoded(chars)
     table = np.zeros(256, dtype=bool)
     table[sorted(single)] = True
+    wanted = [bytes((b,)) for b in sorted(single)]
     counted_bytes = counted.encode("utf-8")
     masks: list[np.ndarray] = []
     total = 0
@@ -151,16 +154,15 @@ def holding(col: Any, chars: list[str], counted: str) -> tuple[np.ndarray, int]:
         mask = np.zeros(len(off) - 1, dtype=bool)
         if len(off) > 1 and off[-1] > off[0]:
             span = body[off[0] : off[-1]]
-            at = np.flatnonzero(table[span]) + off[0]
-            mask[np.searchsorted(off, at, side="right") - 1] = True
-            if len(counted_bytes) == 1:
-                total += int(np.count_nonzero(span == counted_bytes[0]))
+            raw = span.tobytes()
+            total += raw.count(counted_bytes)
+            if any(b in raw for b in wanted):
+                at = np.flatnonzero(table[span]) + off[0]
+                mask[np.searchsorted(off, at, side="right") - 1] = True
         masks.append(mask)
     out = np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
     for ch in (c for c in chars if len(c.encode("utf-8")) > 1):
         out |= arrow.numpy(pc.match_substring(col, ch))
-    if len(counted_bytes) != 1:
-        total = int(arrow.numpy(pc.count_substring(col, counted)).sum())
     return out, total
 
 
