@@ -22,17 +22,11 @@ from tools.bench import checks, targets
 from tools.bench.mutate import ADDED_SUFFIX, MUTATION, MutationError, mutate, share
 from tools.synth import SynthResult, generate
 
+from .validate_helpers import tree_digest
+
 MIB = 2**20
 ROWS = 3000
 TABLE_ORDER = ["organizations", "partnerships", "features", "regulatory_actions", "sources", "citations"]
-
-
-def _tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def _run(wall: float, cpu: float = 1.0, rss: float = 100 * MIB) -> dict[str, float]:
@@ -558,7 +552,7 @@ def test_mutated_copy_is_a_package_with_the_new_hashes_and_its_manifest(
     assert {k: v for k, v in descriptor.items() if k != "resources"} == {
         k: v for k, v in original.items() if k != "resources"
     }
-    old_tree, new_tree = _tree(synthetic.root), _tree(out)
+    old_tree, new_tree = tree_digest(synthetic.root), tree_digest(out)
     assert sorted(set(old_tree) ^ set(new_tree)) == [MUTATION, "synth.json"]
     assert sorted(p for p in old_tree if p in new_tree and old_tree[p] != new_tree[p]) == sorted(
         ["datapackage.json", *(f"data/{name}.csv" for name in TABLE_ORDER)]
@@ -572,10 +566,11 @@ def test_mutate_gives_the_same_bytes_for_a_seed_and_replaces_an_earlier_copy(
     first = mutate(synthetic.root, tmp_path / "a", seed=5)
     mutate(synthetic.root, tmp_path / "b", seed=6)
     again = mutate(synthetic.root, tmp_path / "b", seed=5)  # replaces the seed-6 copy
-    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
     assert again.to_dict() == first.to_dict()
     other = mutate(synthetic.root, tmp_path / "c", seed=6)
-    assert _tree(tmp_path / "c")["data/citations.csv"] != _tree(tmp_path / "a")["data/citations.csv"]
+    citations = "data/citations.csv"
+    assert tree_digest(tmp_path / "c")[citations] != tree_digest(tmp_path / "a")[citations]
     assert other.tables["citations"].removed != first.tables["citations"].removed
 
 

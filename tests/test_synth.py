@@ -25,18 +25,11 @@ from tools.synth.defects import per_kind
 from tools.synth.vocabulary import CITE_FIELDS
 
 from .conftest import ROOT, copy_package, read_schema
+from .validate_helpers import tree_digest
 
 ROWS = 3000
 SCRIPTS = ROOT / "scripts"
 TABLE_ORDER = ["organizations", "partnerships", "features", "regulatory_actions", "sources", "citations"]
-
-
-def _tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -187,10 +180,11 @@ def test_a_refused_schema_leaves_the_folder_as_it_was(
 
 def test_same_seed_same_bytes_and_another_seed_differs(tmp_path: Path, defective: SynthResult) -> None:
     again = generate(tmp_path / "again", ROWS, seed=12, defects=2)
-    assert _tree(again.root) == _tree(defective.root)
+    assert tree_digest(again.root) == tree_digest(defective.root)
     assert again.defects == defective.defects
     other = generate(tmp_path / "other", ROWS, seed=13, defects=2)
-    assert _tree(other.root)["data/partnerships.csv"] != _tree(defective.root)["data/partnerships.csv"]
+    partnerships = "data/partnerships.csv"
+    assert tree_digest(other.root)[partnerships] != tree_digest(defective.root)[partnerships]
 
 
 def test_valid_package_passes_the_validator(valid: SynthResult) -> None:
@@ -293,7 +287,7 @@ def test_synth_script_writes_the_same_bytes_as_generate(tmp_path: Path, valid: S
         + r"\d+\.\d s\n",
         result.stdout,
     ), result.stdout
-    assert _tree(out) == _tree(valid.root)
+    assert tree_digest(out) == tree_digest(valid.root)
 
 
 def test_synth_script_injects_defects_by_kind(tmp_path: Path) -> None:
