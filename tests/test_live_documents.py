@@ -17,6 +17,7 @@ from surveillance_ties.documents.dictionary import FILENAME, data_dictionary
 from surveillance_ties.documents.docs import CLI_REFERENCE, cli_reference
 
 from .conftest import ROOT
+from .test_readme import printed_as_pandas_3
 
 pytestmark = pytest.mark.live_data
 
@@ -74,4 +75,4 @@ def test_readme_dtypes_example_is_real_output() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     command = "$ python3 -c \"import surveillance_ties as st; print(st.load('partnerships').dtypes)\"\n"
     shown = readme.split(command)[1].split("\n```")[0]
-    assert shown == str(st.load("partnerships", source=ROOT).dtypes)
+    assert f"{shown}\n" == printed_as_pandas_3(st.load("partnerships", source=ROOT).dtypes)
