@@ -102,8 +102,8 @@ def _run(package: Package, out: Collector) -> bool:
     from surveillance_ties.validation import canonical, cells, hygiene, meaning, provenance
     from surveillance_ties.validation.read import read_table
 
-    def one(resource: Resource) -> Table | None:
-        """Read one table and run the checks that need only that table."""
+    def read(resource: Resource) -> Table | None:
+        """Read and parse one table (its file hashed beside the parse), without its blank rows."""
         table = read_table(package, resource, out, hashing)
         if table is None or resource.schema is None:
             return None
@@ -112,21 +112,29 @@ def _run(package: Package, out: Collector) -> bool:
             table.emit(out, "blank-row", None, blank, lambda v: "every cell of the row is empty")
             table.drop(blank)
             table.clean = False
+        return table
+
+    def check(table: Table) -> None:
+        """The checks that need only this table."""
         canonical.check_canonical(table, out)
         cells.check_header(table, out)
         hygiene.check_cells(table, out)
         cells.check_fields(table, out)
         cells.check_primary_key(table, out)
         meaning.check_meaning(table, out)
-        return table
 
-    # Two tables at a time (pyarrow and numpy release the GIL), each file hashed beside its parse;
-    # the checks across tables wait for all of them.
-    with ThreadPoolExecutor(max_workers=2) as hashing, ThreadPoolExecutor(max_workers=2) as pool:
-        read = list(pool.map(one, package.resources))
-        tables = {t.resource.name: t for t in read if t is not None}
-        # quotes (the longest check) run beside the checks across tables; they share only the report
-        quotes_job = pool.submit(_provenance, package, tables, out)
+    # Two tables at a time (pyarrow and numpy release the GIL). The quotes (the longest check)
+    # start once every table is read and run beside the checks of each table and across tables;
+    # they share only the report.
+    with (
+        ThreadPoolExecutor(max_workers=2) as hashing,
+        ThreadPoolExecutor(max_workers=2) as pool,
+        ThreadPoolExecutor(max_workers=1) as beside,
+    ):
+        tables = {t.resource.name: t for t in pool.map(read, package.resources) if t is not None}
+        quotes_job = beside.submit(_provenance, package, tables, out)
+        for _ in pool.map(check, tables.values()):
+            pass
         for t in tables.values():
             cells.check_foreign_keys(t, tables, out)
         cells.check_citations(tables, out, package.names)
