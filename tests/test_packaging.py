@@ -449,14 +449,14 @@ import surveillance_ties as st
 
 frame: pd.DataFrame = st.load("partnerships")
 fast: pl.DataFrame = st.load("partnerships", backend="polars")
-names: list[str] = st.tables()
+names: list[st.TableName] = st.tables()
 reveal_type(st.load("features", source="surveillance-ties-0.1.0.zip"))
 reveal_type(st.load_all(backend="polars"))
 reveal_type(st.schema("partnerships").field("status").enum)
 reveal_type(st.citations("partnerships", "ring-axon-footage-sharing"))
 reveal_type(st.date_bounds(frame["announced"]))
 try:
-    st.load("nope")
+    st.load("nope")  # type: ignore[call-overload]  # not a table name: mypy says so too
 except st.UnknownTableError as exc:
     reveal_type(exc)
 """
@@ -488,7 +488,9 @@ def test_installed_wheel_is_typed_for_its_users(venv: Venv) -> None:
         line.split("note: ", 1)[1] for line in result.stdout.splitlines() if "note: Revealed" in line
     ] == [
         'Revealed type is "pandas.core.frame.DataFrame"',
-        'Revealed type is "dict[str, polars.dataframe.frame.DataFrame]"',
+        "Revealed type is \"dict[Literal['organizations'] | Literal['partnerships'] | Literal['features'] | "
+        "Literal['regulatory_actions'] | Literal['sources'] | Literal['citations'], "
+        'polars.dataframe.frame.DataFrame]"',
         'Revealed type is "tuple[str | int | float | bool, ...] | None"',
         'Revealed type is "pandas.core.frame.DataFrame"',
         'Revealed type is "pandas.core.frame.DataFrame"',
