@@ -137,7 +137,9 @@ def rendered_links(metadata: str) -> list[tuple[str, str]]:
 
     message = Parser().parsestr(metadata)
     assert message["Description-Content-Type"] == "text/markdown"
-    html = readme_renderer.markdown.render(message.get_payload())
+    body = message.get_payload()
+    assert isinstance(body, str)
+    html = readme_renderer.markdown.render(body)
     assert html is not None
     parser = _Links()
     parser.feed(html)
