@@ -16,6 +16,7 @@ from surveillance_ties.datapackage import (
     default_root,
     open_package,
 )
+from surveillance_ties.datapackage.model import ARCHIVE_PATH, QUOTE, SOURCE_ID
 from surveillance_ties.validation.report import Collector, Report
 
 if TYPE_CHECKING:
@@ -124,15 +125,25 @@ def _run(package: Package, out: Collector) -> bool:
         meaning.check_meaning(table, out)
 
     # Two tables at a time (pyarrow and numpy release the GIL). The quotes (the longest check)
-    # start once every table is read and run beside the checks of each table and across tables;
-    # they share only the report.
+    # start as soon as the tables they may read are read (those are read first) and run beside
+    # everything else; they share only the report.
+    quoted = [r for r in package.resources if _may_hold_quotes(r)]
+    first = {r.name for r in quoted}
     with (
         ThreadPoolExecutor(max_workers=2) as hashing,
         ThreadPoolExecutor(max_workers=2) as pool,
         ThreadPoolExecutor(max_workers=1) as beside,
     ):
-        tables = {t.resource.name: t for t in pool.map(read, package.resources) if t is not None}
-        quotes_job = beside.submit(_provenance, package, tables, out)
+        order = quoted + [r for r in package.resources if r.name not in first]
+        reading = {r.name: pool.submit(read, r) for r in order}
+
+        def quotes() -> None:
+            done = {r.name: reading[r.name].result() for r in quoted}
+            _provenance(package, {n: t for n, t in done.items() if t is not None}, out)
+
+        quotes_job = beside.submit(quotes)
+        done = {r.name: reading[r.name].result() for r in package.resources}
+        tables = {n: t for n, t in done.items() if t is not None}
         for _ in pool.map(check, tables.values()):
             pass
         for t in tables.values():
@@ -141,6 +152,14 @@ def _run(package: Package, out: Collector) -> bool:
         provenance.check_uncited(tables, out)
         quotes_job.result()
     return True
+
+
+def _may_hold_quotes(resource: Resource) -> bool:
+    """Whether the provenance checks may read this table: the sources table has ``source_id`` and
+    ``archive_path``, the citations table ``source_id`` and ``quote`` (see
+    :mod:`surveillance_ties.validation.provenance`, which picks them by their columns)."""
+    names = set(resource.field_names)
+    return SOURCE_ID in names and (ARCHIVE_PATH in names or QUOTE in names)
 
 
 def _provenance(package: Package, tables: dict[str, Table], out: Collector) -> None:
