@@ -213,6 +213,7 @@ def test_wheel_keeps_the_archived_texts_and_says_what_they_are(built: Built) -> 
 # -- the sdist runs its own tests -------------------------------------------------------------------
 
 
+@pytest.mark.live_data  # the subset runs tests of the live data (the README's examples, DATA.md)
 def test_unpacked_sdist_passes_its_smoke_tests(built: Built, tmp_path: Path) -> None:
     """What a distribution packager does: unpack the sdist and run the tests from it, with its own
     source on the path. The tests collected there are the ones collected here, and all pass."""
