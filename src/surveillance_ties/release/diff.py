@@ -345,7 +345,10 @@ def _codes(old: pa.ChunkedArray, new: pa.ChunkedArray) -> tuple[np.ndarray, np.n
     import pyarrow as pa
 
     both = pa.chunked_array(list(old.chunks) + list(new.chunks), type=pa.string()).combine_chunks()
-    codes = both.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    from surveillance_ties.datapackage import arrow
+
+    # arrow.numpy reads the buffer (pyarrow's to_numpy would import pandas)
+    codes = arrow.numpy(both.dictionary_encode().indices).astype(np.int64)
     return codes[: len(old)], codes[len(old) :]
 
 

@@ -112,16 +112,17 @@ def _flat(value: Any) -> bool:
     return items is None or not any(isinstance(v, (dict, list)) for v in items)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder (json.dumps builds one per call)
+
+
 def _json(value: Any, indent: str) -> str:
     if _flat(value):
-        return json.dumps(value, ensure_ascii=False)
+        return _ENCODER.encode(value)
     inner = indent + "  "
     if isinstance(value, dict):
         if not value:
             return "{}"
-        body = ",\n".join(
-            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_json(v, inner)}" for k, v in value.items()
-        )
+        body = ",\n".join(f"{inner}{_ENCODER.encode(k)}: {_json(v, inner)}" for k, v in value.items())
         return "{\n" + body + "\n" + indent + "}"
     if not value:
         return "[]"
