@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from .conftest import ROOT
+from .conftest import FIXTURE, ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}$")
@@ -184,3 +185,27 @@ def test_release_workflow_runs_on_version_tags() -> None:
     workflow = load(ROOT / ".github/workflows/release.yml")
     assert workflow[True] == {"push": {"tags": ["v*"]}}
     assert workflow["jobs"]["pypi"]["needs"] == ["data", "python"]
+
+
+def test_release_workflow_attaches_every_file_the_build_writes(tmp_path: Path) -> None:
+    """Each file of ``surveillance-ties build`` matches one pattern of the release's ``files`` (so the
+    GitHub release carries everything SHA256SUMS lists), and each pattern matches a file."""
+    from surveillance_ties.release.build import build
+
+    workflow = load(ROOT / ".github/workflows/release.yml")
+    (upload,) = [s for name, s in steps(workflow) if name == "data" and "files" in s.get("with", {})]
+    patterns = upload["with"]["files"].split()
+    assert patterns == [
+        "dist/*.zip",
+        "dist/*.sqlite",
+        "dist/*.parquet",
+        "dist/*.metadata.json",
+        "dist/*.SHA256SUMS",
+    ]
+    out = tmp_path / "dist"
+    build(FIXTURE, out)
+    written = sorted(f"dist/{p.name}" for p in out.iterdir())
+    assert {f: [p for p in patterns if fnmatch(f, p)] for f in written} == {
+        f: [next(p for p in patterns if fnmatch(f, p))] for f in written
+    }
+    assert all(any(fnmatch(f, p) for f in written) for p in patterns)
