@@ -277,8 +277,14 @@ def write_sqlite(pkg: Package, target: Path) -> None:
             columns = ", ".join(_quote(c) for c in table.column_names)
             marks = ", ".join("?" for _ in table.column_names)
             insert = f"INSERT INTO {_quote(resource.name)} ({columns}) VALUES ({marks})"
-            lists = [_plain(column).to_pylist() for column in table.columns]
-            rows = ([_sqlite_value(v) for v in row] for row in zip(*lists, strict=True))
+            lists = []
+            for column in table.columns:  # converted per column: only dates and times need it
+                plain = _plain(column)
+                values = plain.to_pylist()
+                if pa.types.is_temporal(plain.type):
+                    values = [_sqlite_value(v) for v in values]
+                lists.append(values)
+            rows = zip(*lists, strict=True)
             try:
                 con.executemany(insert, rows)
             except sqlite3.IntegrityError as exc:
