@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +309,63 @@ def test_render_text_and_markdown_exactly(small: tuple[Path, Path]) -> None:
     )
     assert json.loads(render_json(result)) == result.to_dict()
     assert render(result, "json") == render_json(result)
+
+
+def test_json_writes_one_row_per_line_whatever_its_cells_hold() -> None:
+    # a NUL, a comma before a brace, a newline and a quote in cells; a schema change with a dict value
+    table = TableDiff("t", "changed", primary_key=["id"], rows_old=2, rows_new=2)
+    table.added = [{"id": "a,\x00{b", "note": '},{"x'}, {"id": "c", "note": "line\nbreak"}]
+    table.changed = [RowChange({"id": "d"}, [CellChange("note", "", "é, {}")])]
+    table.schema = [SchemaChange("foreign-key-added", "id", new={"fields": ["id"]})]
+    result = PackageDiff("old", "new", "0.1.0", "0.1.1", tables=[table])
+    assert render_json(result) == (
+        "{\n"
+        '  "old": "old",\n'
+        '  "new": "new",\n'
+        '  "old_version": "0.1.0",\n'
+        '  "new_version": "0.1.1",\n'
+        '  "metadata": [],\n'
+        '  "tables": [\n'
+        "    {\n"
+        '      "name": "t",\n'
+        '      "status": "changed",\n'
+        '      "old_name": null,\n'
+        '      "primary_key": ["id"],\n'
+        '      "rows_old": 2,\n'
+        '      "rows_new": 2,\n'
+        '      "added": [\n'
+        '        {"id": "a,\\u0000{b", "note": "},{\\"x"},\n'
+        '        {"id": "c", "note": "line\\nbreak"}\n'
+        "      ],\n"
+        '      "removed": [],\n'
+        '      "changed": [\n'
+        "        {\n"
+        '          "key": {"id": "d"},\n'
+        '          "cells": [\n'
+        '            {"field": "note", "old": "", "new": "é, {}"}\n'
+        "          ]\n"
+        "        }\n"
+        "      ],\n"
+        '      "schema": [\n'
+        "        {\n"
+        '          "kind": "foreign-key-added",\n'
+        '          "field": "id",\n'
+        '          "old": null,\n'
+        '          "new": {\n'
+        '            "fields": ["id"]\n'
+        "          },\n"
+        '          "detail": null\n'
+        "        }\n"
+        "      ],\n"
+        '      "metadata": []\n'
+        "    }\n"
+        "  ],\n"
+        '  "resources_added": [],\n'
+        '  "resources_removed": [],\n'
+        '  "resources_renamed": []\n'
+        "}\n"
+    )
+    assert json.loads(render_json(result)) == result.to_dict()
 
 
 def test_markdown_caps_long_lists(tmp_path: Path) -> None:
@@ -671,3 +730,44 @@ def test_cli_diff_from_a_folder_inside_the_package(tmp_path: Path, monkeypatch: 
         "features: 0 rows added, 1 removed, 0 changed\n"
         "  - feature_id=clearview-ai-facial-recognition\n",
     )
+
+
+def test_tables_are_diffed_two_at_a_time_within_the_weight_budget() -> None:
+    from surveillance_ties.release.diff import _two_at_a_time
+
+    lock = threading.Lock()
+    running: set[str] = set()
+    seen_together: list[set[str]] = []
+
+    def run(job: str) -> str:
+        with lock:
+            running.add(job)
+            seen_together.append(set(running))
+        time.sleep(0.05)  # long enough for the other worker to start whatever the budget lets in
+        with lock:
+            seen_together.append(set(running))
+            running.discard(job)
+        return job.upper()
+
+    jobs, weights = ["small", "big", "bigger", "tiny"], [2, 90, 100, 1]
+    assert _two_at_a_time(run, jobs, weights) == ["SMALL", "BIG", "BIGGER", "TINY"]
+    # 125 of weight may be in flight: "bigger" (100) and "big" (90) never run side by side
+    assert not any({"big", "bigger"} <= together for together in seen_together)
+    assert sorted(set().union(*seen_together)) == ["big", "bigger", "small", "tiny"]
+
+
+def test_the_first_failing_table_in_package_order_is_the_error() -> None:
+    from surveillance_ties.release.diff import _two_at_a_time
+
+    done: list[str] = []
+
+    def run(job: str) -> str:
+        if job.startswith("bad"):
+            raise ValueError(job)
+        done.append(job)
+        return job
+
+    with pytest.raises(ValueError) as excinfo:
+        _two_at_a_time(run, ["ok-1", "bad-1", "ok-2", "bad-2"], [1, 1, 5, 9])  # bad-2 runs first
+    assert str(excinfo.value) == "bad-1"
+    assert sorted(done) == ["ok-1", "ok-2"]  # every job ran

@@ -37,19 +37,31 @@ key but ``resources``; at the resource level every key but ``name``, ``hash``,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from surveillance_ties.datapackage import ForeignKey, Package, Resource, TableSchema, open_package
+from surveillance_ties.datapackage import (
+    ForeignKey,
+    Package,
+    PackageError,
+    Resource,
+    TableSchema,
+    open_package,
+)
 from surveillance_ties.datapackage.hashing import digest_stream
 from surveillance_ties.datapackage.tables import read_text
 
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
+
+_T = TypeVar("_T")
+_J = TypeVar("_J")
 
 FIELD_ADDED = "field-added"
 FIELD_REMOVED = "field-removed"
@@ -457,8 +469,8 @@ def _rows_diff(table: TableDiff, old: pa.Table, new: pa.Table, renames: Mapping[
     differs: dict[str, np.ndarray] = {}
     for o, n in common:
         was, now = old.column(o), new.column(n)
-        if not in_place:
-            was, now = was.take(take_old), now.take(take_new)
+        if not in_place:  # one chunk first: taking from many chunks costs twice the copy
+            was, now = was.combine_chunks().take(take_old), now.combine_chunks().take(take_new)
         differs[n] = arrow.numpy(pc.not_equal(was, now))
     changed = np.zeros(len(pairs_new), dtype=bool)
     for mask in differs.values():
@@ -471,6 +483,21 @@ def _rows_diff(table: TableDiff, old: pa.Table, new: pa.Table, renames: Mapping[
     for k, (was_row, now_row) in enumerate(zip(old_rows, new_rows, strict=True)):
         cells = [CellChange(n, was_row[o], now_row[n]) for o, n in common if differs[n][rows[k]]]
         table.changed.append(RowChange({f: now_row[f] for f in pk}, cells))
+
+
+def _released(value: _T) -> _T:
+    """``value``, once the memory Arrow has freed is handed back to the system: the CSV reader's
+    working memory is about twice the table it reads, two tables are diffed at a time, and the
+    allocator would otherwise keep what each one freed."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    return value
+
+
+def _text(package: Package, name: str) -> pa.Table:
+    """:func:`read_text`, then :func:`_released`."""
+    return _released(read_text(package, name))
 
 
 def _same_file(old: Package, old_res: Resource, new: Package, new_res: Resource) -> bool:
@@ -488,12 +515,12 @@ def _table_diff(
         assert new is not None
         pkg, res = new
         table = TableDiff(name, "added", primary_key=list(res.table_schema.primary_key))
-        table.rows_new = read_text(pkg, res.name).num_rows
+        table.rows_new = _text(pkg, res.name).num_rows
         return table
     if new is None:
         pkg, res = old
         table = TableDiff(name, "removed", primary_key=list(res.table_schema.primary_key))
-        table.rows_old = read_text(pkg, res.name).num_rows
+        table.rows_old = _text(pkg, res.name).num_rows
         return table
     old_pkg, old_res = old
     new_pkg, new_res = new
@@ -512,9 +539,9 @@ def _table_diff(
         skip.add("schema")
     table.metadata = _metadata_changes(dict(old_res.descriptor), dict(new_res.descriptor), skip)
     if not table.schema and _same_file(old_pkg, old_res, new_pkg, new_res):
-        table.rows_old = table.rows_new = read_text(new_pkg, name).num_rows
+        table.rows_old = table.rows_new = _text(new_pkg, name).num_rows
     else:
-        _rows_diff(table, read_text(old_pkg, old_res.name), read_text(new_pkg, name), renames)
+        _rows_diff(table, _text(old_pkg, old_res.name), _text(new_pkg, name), renames)
     if status == "changed" and not (
         table.schema or table.metadata or table.added or table.removed or table.changed
     ):
@@ -547,14 +574,73 @@ def diff(
             if old_name not in renamed.values() and old_tables[old_name].path == new_tables[new_name].path:
                 renamed[new_name] = old_name
                 break
+    jobs: list[tuple[str, tuple[Package, Resource] | None, tuple[Package, Resource] | None]] = []
     for name, resource in new_tables.items():
         old_name = renamed.get(name, name)
         before = (old, old_tables[old_name]) if old_name in old_tables else None
-        result.tables.append(_table_diff(name, before, (new, resource)))
+        jobs.append((name, before, (new, resource)))
     for name in only_old:
         if name not in renamed.values():
-            result.tables.append(_table_diff(name, (old, old_tables[name]), None))
+            jobs.append((name, (old, old_tables[name]), None))
+    weights = [sum(_size(*side) for side in job[1:] if side is not None) for job in jobs]
+    result.tables.extend(_two_at_a_time(lambda job: _released(_table_diff(*job)), jobs, weights))
     return result
+
+
+def _size(package: Package, resource: Resource) -> int:
+    """The size of a table's file in bytes (0 when it cannot be told: reading it will say why)."""
+    try:
+        return package.store.size(resource.path)
+    except PackageError:
+        return 0
+
+
+#: How much more than its biggest table a diff may hold at once: the two biggest tables of a
+#: package are not diffed side by side unless they are much the same size.
+_HEADROOM = 1.25
+
+
+def _two_at_a_time(run: Callable[[_J], _T], jobs: list[_J], weights: list[int]) -> list[_T]:
+    """``[run(job) for job in jobs]`` on two threads (pyarrow's reading, hashing and comparing
+    release the GIL), heaviest first, while the weight in flight stays within ``_HEADROOM`` times
+    the heaviest job's: memory grows with the bytes of the tables diffed at once, so the peak stays
+    near that of diffing the biggest table alone. Every job runs; the error of the first job that
+    failed, in ``jobs`` order, is raised."""
+    budget = max(weights, default=0) * _HEADROOM
+    pending = sorted(range(len(jobs)), key=lambda i: -weights[i])
+    results: dict[int, _T] = {}
+    errors: dict[int, BaseException] = {}
+    flight = [0]
+    turn = threading.Condition()
+
+    def worker() -> None:
+        while True:
+            with turn:
+                while True:
+                    if not pending:
+                        return
+                    fits = (i for i in pending if not flight[0] or flight[0] + weights[i] <= budget)
+                    pick = next(fits, None)
+                    if pick is not None:
+                        break
+                    turn.wait()
+                pending.remove(pick)
+                flight[0] += weights[pick]
+            try:
+                results[pick] = run(jobs[pick])
+            except BaseException as exc:  # handed to the caller below
+                errors[pick] = exc
+            finally:
+                with turn:
+                    flight[0] -= weights[pick]
+                    turn.notify_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(worker) for _ in range(2)]:
+            done.result()
+    if errors:
+        raise errors[min(errors)]
+    return [results[i] for i in range(len(jobs))]
 
 
 def diff_sources(old: str, new: str, *, base: str | Path = ".") -> PackageDiff:

@@ -106,27 +106,44 @@ def _more(count: int, limit: int | None) -> int:
     return count - limit if limit is not None and count > limit else 0
 
 
+_NESTED = (dict, list)
+
+
 def _flat(value: Any) -> bool:
-    """A value written on one line: a scalar, or a list or dict of scalars."""
-    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
-    return items is None or not any(isinstance(v, (dict, list)) for v in items)
+    """A value written on one line: a scalar, or a list or dict of scalars (the types are
+    collected by C code, one set per value: no Python call per cell)."""
+    if isinstance(value, dict):
+        return set(map(type, value.values())).isdisjoint(_NESTED)
+    if isinstance(value, list):
+        return set(map(type, value)).isdisjoint(_NESTED)
+    return True
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder (json.dumps builds one per call)
+_encode = _ENCODER.encode
+# The same output, but items are separated by ",\0": NUL inside a string is written \u0000, so a
+# raw NUL is always a separator, and one followed by "{" starts the next dict of a list.
+_MARKED = json.JSONEncoder(ensure_ascii=False, separators=(",\0", ": "))
+
+
+def _rows(value: list[Any], inner: str) -> str:
+    """A list of flat dicts (rows), one per line, written by one encoder call."""
+    text: str = _MARKED.encode(value)[1:-1]
+    return text.replace(",\0{", ",\n" + inner + "{").replace(",\0", ", ")
 
 
 def _json(value: Any, indent: str) -> str:
     if _flat(value):
-        return _ENCODER.encode(value)
+        return _encode(value)
     inner = indent + "  "
     if isinstance(value, dict):
-        if not value:
-            return "{}"
-        body = ",\n".join(f"{inner}{_ENCODER.encode(k)}: {_json(v, inner)}" for k, v in value.items())
+        body = ",\n".join([f"{inner}{_encode(k)}: {_json(v, inner)}" for k, v in value.items()])
         return "{\n" + body + "\n" + indent + "}"
-    if not value:
-        return "[]"
-    return "[\n" + ",\n".join(inner + _json(v, inner) for v in value) + "\n" + indent + "]"
+    if set(map(type, value)) == {dict} and all(map(_flat, value)):
+        body = _rows(value, inner)
+    else:
+        body = (",\n" + inner).join([_json(v, inner) for v in value])
+    return "[\n" + inner + body + "\n" + indent + "]"
 
 
 def render_json(result: PackageDiff) -> str:
