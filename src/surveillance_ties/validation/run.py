@@ -115,14 +115,16 @@ def _run(package: Package, out: Collector) -> bool:
             table.clean = False
         return table
 
-    def check(table: Table) -> None:
-        """The checks that need only this table."""
+    def check(table: Table, tables: dict[str, Table]) -> None:
+        """The checks of one table's own cells, then its foreign keys (which read the other tables,
+        never write to them)."""
         canonical.check_canonical(table, out)
         cells.check_header(table, out)
         hygiene.check_cells(table, out)
         cells.check_fields(table, out)
         cells.check_primary_key(table, out)
         meaning.check_meaning(table, out)
+        cells.check_foreign_keys(table, tables, out)
 
     # Two tables at a time (pyarrow and numpy release the GIL). The quotes (the longest check)
     # start as soon as the tables they may read are read (those are read first) and run beside
@@ -144,12 +146,16 @@ def _run(package: Package, out: Collector) -> bool:
         quotes_job = beside.submit(quotes)
         done = {r.name: reading[r.name].result() for r in package.resources}
         tables = {n: t for n, t in done.items() if t is not None}
-        for _ in pool.map(check, tables.values()):
-            pass
-        for t in tables.values():
-            cells.check_foreign_keys(t, tables, out)
+        # The uncited check reads only what reading made; then the biggest tables first, so that
+        # the two threads finish together. The citation check skips cells the field checks
+        # flagged, so it waits for them, on this thread.
+        biggest = sorted(tables.values(), key=lambda t: -t.num_rows)
+        uncited = pool.submit(provenance.check_uncited, tables, out)
+        checks = [pool.submit(check, t, tables) for t in biggest]
+        for job in checks:
+            job.result()
         cells.check_citations(tables, out, package.names)
-        provenance.check_uncited(tables, out)
+        uncited.result()
         quotes_job.result()
     return True
 
