@@ -588,6 +588,37 @@ def test_diff_reports_exactly_the_rows_the_mutation_changed(synthetic: SynthResu
     }
 
 
+def test_steps_of_validate_and_diff_are_timed_on_every_thread(synthetic: SynthResult, tmp_path: Path) -> None:
+    from tools.bench.phases import STEPS, describe, phases
+
+    got = phases("validate", [str(synthetic.root)])
+    calls = {r["function"]: r["calls"] for r in got["steps"]}
+    assert [r["function"] for r in got["steps"]] == [name for _, name, _ in STEPS["validate"]]
+    assert calls == {
+        "read_table": 6, "empty_rows": 6, "check_archives": 1, "check_quotes": 1, "check_canonical": 6,
+        "check_header": 6, "check_cells": 6, "check_fields": 6, "check_primary_key": 6, "check_meaning": 6,
+        "check_foreign_keys": 6, "check_citations": 1, "check_uncited": 1,
+    }  # fmt: skip
+    assert all(r["cpu_s"] >= 0 for r in got["steps"]) and got["rest_cpu_s"] >= 0
+    assert got["cpu_s"] >= sum(r["cpu_s"] for r in got["steps"])
+
+    mutate(synthetic.root, tmp_path / "copy", seed=5)
+    got = phases("diff", [str(synthetic.root), str(tmp_path / "copy")])
+    assert {r["function"]: r["calls"] for r in got["steps"]} == {
+        "_text": 12, "_old_rows_of": 6, "_rows_diff": 6, "_dicts": 24, "render": 1,
+    }  # fmt: skip
+
+    made = {
+        "cpu_s": 3.0, "wall_s": 2.0, "imports_cpu_s": 0.5, "rest_cpu_s": 1.25,
+        "steps": [{"step": "b", "cpu_s": 0.25}, {"step": "a", "cpu_s": 1.5}, {"step": "z", "cpu_s": 0.001}],
+    }  # fmt: skip
+    assert describe("x validate", made) == (
+        "CPU by step of one in-process run of `x validate` (3.00 s of CPU in 2.00 s of wall time after "
+        "0.50 s of imports; on 2 cores the wall time cannot be below half the CPU time): a 1.50 s; b 0.25 s; "
+        "the rest (CSV parsing and hashing on helper threads, the report) 1.25 s"
+    )
+
+
 def test_mutate_refuses_what_it_cannot_do_before_writing(synthetic: SynthResult, tmp_path: Path) -> None:
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "notes.txt").write_text("keep me", encoding="utf-8")

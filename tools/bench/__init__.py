@@ -22,8 +22,9 @@ competitors interleaved run by run after one warm-up run):
 It checks that the validator reports every injected defect at its code, file,
 line and column and that the diff reports exactly the rows the mutation changed
 (:mod:`.checks`), evaluates the targets (:mod:`.targets`), profiles the measured
-side of every missed or reported target with pyinstrument (:mod:`.profile`) and
-writes ``results.json`` and ``RESULTS.md`` (:mod:`.render`).
+side of every missed or reported target with pyinstrument (:mod:`.profile`), times
+the steps of validate and diff on every thread (:mod:`.phases`) and writes
+``results.json`` and ``RESULTS.md`` (:mod:`.render`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from typing import Any
 from tools.bench import profile as prof
 from tools.bench.checks import defect_check, diff_check
 from tools.bench.measure import Launcher, machine, warm
+from tools.bench.phases import STEPS, describe, phases
 from tools.bench.render import markdown
 from tools.bench.targets import evaluate, label, median_of
 
@@ -208,6 +210,7 @@ def run(
         "valid_check": {},
         "diff_check": {},
         "profiles": {},
+        "phases": {},
         "causes": {},
     }
     started = time.time()
@@ -362,6 +365,8 @@ def _real(launch: Launcher, results: dict[str, Any], real: Path, work: Path, log
     )
 
 
+#: the package arguments of a command whose steps are timed (:mod:`.phases`)
+_POSITIONAL = {"validate": 1, "diff": 2}
 # target id -> the case and command whose run is profiled when the target is missed or reported
 _PROFILED = {
     "real-vs-frictionless": ("real-validate", "validate"),
@@ -394,7 +399,15 @@ def _profile(results: dict[str, Any], targets: Sequence[Any], work: Path, log: L
                 continue
             log(f"profiling {key} ({t.verdict}: {t.id})")
             results["profiles"][key] = prof.profile(target, work / f"profile-{case}-{command}.json", cwd=work)
-        results["causes"][t.id] = prof.cause(key, results["profiles"][key])
+            if command in STEPS:
+                argv = results["cases"][case]["commands"][command]["argv"]
+                i = argv.index(command)
+                log(f"timing the steps of {key}")
+                results["phases"][key] = phases(command, argv[i + 1 : i + 1 + _POSITIONAL[command]], cwd=work)
+        cause = prof.cause(key, results["profiles"][key])
+        if key in results["phases"]:
+            cause += ". " + describe(key, results["phases"][key])
+        results["causes"][t.id] = cause
 
 
 def profile_target(results: dict[str, Any], case: str, command: str) -> list[str] | None:
