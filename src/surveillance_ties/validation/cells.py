@@ -7,6 +7,7 @@ per cited table, never per row.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from surveillance_ties.datapackage import Field, arrow
@@ -339,6 +340,44 @@ def _absent(col: Any, rows: np.ndarray, allowed: Any) -> np.ndarray:
     return np.asarray(rows[~np.asarray(found, dtype=bool) & ~empty])
 
 
+@dataclass
+class Links:
+    """The citations that name one table and, when that table has a one-field primary key, the
+    record each one names: one hash lookup, shared by the citation check and the uncited check."""
+
+    rows: np.ndarray  # positions of the citation rows whose record_table is this table
+    found: np.ndarray | None = None  # per row, the position in ``keys`` of its record_id (-1: none)
+    keyed: np.ndarray | None = None  # positions of the table's rows whose primary key is not missing
+    keys: Any = None  # those rows' primary keys (a pyarrow string array)
+
+
+def cites_records(t: Table) -> bool:
+    """Whether ``t`` is a citations table: it has ``record_table`` and ``record_id``."""
+    return RECORD_TABLE in t.columns and RECORD_ID in t.columns
+
+
+def record_links(cites: Table, tables: dict[str, Table]) -> dict[str, Links]:
+    """For each table that ``cites`` names (by ``record_table``): which of its rows name it and, for
+    a table of the package with a one-field primary key, the record each one names."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    links: dict[str, Links] = {}
+    for target, rows in groups(cites.columns[RECORD_TABLE]).items():  # once per cited table
+        links[target] = link = Links(rows)
+        ref = tables.get(target)
+        pk = ref.primary_key if ref is not None else []
+        if ref is None or len(pk) != 1 or pk[0] not in ref.columns:
+            continue
+        link.keyed = np.flatnonzero(~arrow.numpy(ref.missing(pk[0])))
+        col = ref.columns[pk[0]]
+        whole = len(link.keyed) == ref.num_rows
+        link.keys = (col if whole else pc.take(col, arrow.ints(link.keyed))).combine_chunks()
+        named = pc.take(cites.columns[RECORD_ID], arrow.ints(rows))
+        link.found = arrow.numpy(pc.index_in(named, value_set=link.keys), null=-1).astype(np.int64)
+    return links
+
+
 def _mask(n: int, idx: np.ndarray) -> np.ndarray:
     import numpy as np
 
@@ -348,35 +387,40 @@ def _mask(n: int, idx: np.ndarray) -> np.ndarray:
 
 
 def check_citations(
-    tables: dict[str, Table], out: Collector, known: set[str] | frozenset[str] = frozenset()
+    tables: dict[str, Table],
+    out: Collector,
+    known: set[str] | frozenset[str] = frozenset(),
+    links: dict[str, dict[str, Links]] | None = None,
 ) -> None:
     """For tables with ``record_table`` and ``record_id`` fields: the record exists, ``field`` is a
     field of its table.
 
     ``known`` names every resource of the package, readable or not: a citation into a resource that
-    exists but could not be checked is not reported again.
+    exists but could not be checked is not reported again. ``links`` holds :func:`record_links` of
+    such tables by their names (made here for those it lacks).
     """
     import numpy as np
     import pyarrow.compute as pc
 
-    for t in tables.values():
-        if RECORD_TABLE not in t.columns or RECORD_ID not in t.columns:
+    for name, t in tables.items():
+        if not cites_records(t):
             continue
-        for target, rows in groups(t.columns[RECORD_TABLE]).items():  # once per cited table
-            ref = tables.get(target)
+        mine = links[name] if links is not None and name in links else record_links(t, tables)
+        record_id = t.columns[RECORD_ID]
+        for target, link in mine.items():
+            ref, rows = tables.get(target), link.rows
             if ref is None:
                 if target not in known:  # not a table of the package at all
-                    bad = _absent(t.columns[RECORD_ID], rows, arrow.strings([]))
+                    bad = _absent(record_id, rows, arrow.strings([]))
                     for done in t.flagged.get(RECORD_TABLE, []):  # an enum error says enough
                         bad = np.setdiff1d(bad, done)
                     msg = says(f"cannot be found: the package has no table {target!r}")
                     t.emit(out, "citation-record", RECORD_ID, _mask(t.num_rows, bad), msg)
                 continue
-            pk = ref.primary_key
-            if len(pk) == 1 and pk[0] in ref.columns:
-                ids = pc.filter(ref.columns[pk[0]], pc.invert(ref.missing(pk[0]))).combine_chunks()
-                bad = _absent(t.columns[RECORD_ID], rows, ids)
-                w = f"{ref.file} ({pk[0]})"
+            if link.found is not None:
+                empty = strings.lengths(pc.take(record_id, arrow.ints(rows))) == 0
+                bad = rows[(link.found < 0) & ~empty]
+                w = f"{ref.file} ({ref.primary_key[0]})"
                 t.emit(out, "citation-record", RECORD_ID, _mask(t.num_rows, bad), says(f"is not in {w}"))
             if RECORD_FIELD in t.columns:
                 names = arrow.strings(ref.resource.field_names)

@@ -31,7 +31,7 @@ from surveillance_ties.datapackage.stores import unsafe_reason
 from surveillance_ties.datapackage.text import CURLY as _CURLY
 from surveillance_ties.datapackage.text import WHITESPACE, mismatch
 from surveillance_ties.datapackage.text import fold as fold_text
-from surveillance_ties.validation.cells import groups, says, short
+from surveillance_ties.validation.cells import Links, record_links, says, short
 from surveillance_ties.validation.quotes import occurs
 from surveillance_ties.validation.read import Table
 from surveillance_ties.validation.report import Collector
@@ -169,15 +169,21 @@ def check_quotes(tables: dict[str, Table], raw: dict[str, str], out: Collector) 
     cites.emit(out, "quote-not-found", "quote", mask, lambda v: "", row_message=message)
 
 
-def check_uncited(tables: dict[str, Table], out: Collector) -> None:
-    """``uncited-record``: every record of the tables named in citations' ``record_table`` enum is cited."""
+def check_uncited(
+    tables: dict[str, Table], out: Collector, links: dict[str, dict[str, Links]] | None = None
+) -> None:
+    """``uncited-record``: every record of the tables named in citations' ``record_table`` enum is
+    cited. ``links`` holds :func:`~surveillance_ties.validation.cells.record_links` of citations
+    tables by their names (made here when it lacks the one checked)."""
+    import numpy as np
     import pyarrow.compute as pc
 
     cites = _find(tables, RECORD_TABLE, RECORD_ID)
     if cites is None or cites.resource.schema is None:
         return
     field = cites.resource.schema.field(RECORD_TABLE)
-    by_table = groups(cites.columns[RECORD_TABLE])
+    mine = links.get(cites.resource.name) if links is not None else None
+    by_table = record_links(cites, tables) if mine is None else mine
     for name in field.categories:  # once per cited table
         t = tables.get(name)
         if t is None:
@@ -185,10 +191,20 @@ def check_uncited(tables: dict[str, Table], out: Collector) -> None:
         pk = t.primary_key
         if len(pk) != 1 or pk[0] not in t.columns:
             continue
-        rows = by_table.get(name)
-        cited = pc.take(cites.columns[RECORD_ID], arrow.ints(rows)) if rows is not None else arrow.strings([])
-        ids = t.columns[pk[0]]
-        mask = pc.and_(pc.invert(pc.is_in(ids, value_set=cited)), pc.invert(t.missing(pk[0])))
+        link = by_table.get(name)
+        if link is None or link.found is None:  # no citation names this table
+            uncited = np.flatnonzero(~arrow.numpy(t.missing(pk[0])))
+        else:
+            assert link.keyed is not None
+            named = np.zeros(len(link.keyed), dtype=bool)
+            named[link.found[link.found >= 0]] = True  # the first row of each key a citation names
+            keys = link.keys
+            if len(keys) > 1 and not pc.all(pc.less(keys.slice(0, len(keys) - 1), keys.slice(1))).as_py():
+                # a key that repeats: its later rows are cited when its first one is
+                named = named[arrow.numpy(pc.index_in(keys, value_set=keys)).astype(np.int64)]
+            uncited = link.keyed[~named]
+        mask = np.zeros(t.num_rows, dtype=bool)
+        mask[uncited] = True
         t.emit(
             out,
             "uncited-record",

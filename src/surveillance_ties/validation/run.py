@@ -146,16 +146,16 @@ def _run(package: Package, out: Collector) -> bool:
         quotes_job = beside.submit(quotes)
         done = {r.name: reading[r.name].result() for r in package.resources}
         tables = {n: t for n, t in done.items() if t is not None}
-        # The uncited check reads only what reading made; then the biggest tables first, so that
-        # the two threads finish together. The citation check skips cells the field checks
-        # flagged, so it waits for them, on this thread.
+        # The biggest tables first, so that the two threads finish together; meanwhile this thread
+        # finds the record each citation names, once for both checks that need it. The citation
+        # check skips cells the field checks flagged, so it waits for them.
         biggest = sorted(tables.values(), key=lambda t: -t.num_rows)
-        uncited = pool.submit(provenance.check_uncited, tables, out)
         checks = [pool.submit(check, t, tables) for t in biggest]
+        links = {n: cells.record_links(t, tables) for n, t in tables.items() if cells.cites_records(t)}
+        provenance.check_uncited(tables, out, links)
         for job in checks:
             job.result()
-        cells.check_citations(tables, out, package.names)
-        uncited.result()
+        cells.check_citations(tables, out, package.names, links)
         quotes_job.result()
     return True
 
