@@ -466,12 +466,15 @@ def _rows_diff(table: TableDiff, old: pa.Table, new: pa.Table, renames: Mapping[
     pairs_old = before[pairs_new]
     in_place = len(pairs_new) == old.num_rows == new.num_rows and bool((pairs_old == pairs_new).all())
     take_old, take_new = arrow.ints(pairs_old), arrow.ints(pairs_new)
-    differs: dict[str, np.ndarray] = {}
-    for o, n in common:
-        was, now = old.column(o), new.column(n)
+
+    def differ(pair: tuple[str, str]) -> np.ndarray:
+        was, now = old.column(pair[0]), new.column(pair[1])
         if not in_place:  # one chunk first: taking from many chunks costs twice the copy
             was, now = was.combine_chunks().take(take_old), now.combine_chunks().take(take_new)
-        differs[n] = arrow.numpy(pc.not_equal(was, now))
+        return arrow.numpy(pc.not_equal(was, now))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two columns at a time (no GIL held)
+        differs = dict(zip([n for _, n in common], pool.map(differ, common), strict=True))
     changed = np.zeros(len(pairs_new), dtype=bool)
     for mask in differs.values():
         changed |= mask

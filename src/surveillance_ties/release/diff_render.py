@@ -106,7 +106,11 @@ def _more(count: int, limit: int | None) -> int:
     return count - limit if limit is not None and count > limit else 0
 
 
-_NESTED = (dict, list)
+class _Written(str):
+    """JSON text already written at the indentation where it goes."""
+
+
+_NESTED = (dict, list, _Written)  # a value holding one of these is written over several lines
 
 
 def _flat(value: Any) -> bool:
@@ -126,31 +130,76 @@ _encode = _ENCODER.encode
 _MARKED = json.JSONEncoder(ensure_ascii=False, separators=(",\0", ": "))
 
 
-def _rows(value: list[Any], inner: str) -> str:
-    """A list of flat dicts (rows), one per line, written by one encoder call."""
-    text: str = _MARKED.encode(value)[1:-1]
-    return text.replace(",\0{", ",\n" + inner + "{").replace(",\0", ", ")
+def _lines(dicts: list[dict[str, Any]]) -> list[str]:
+    """Each flat dict as one line of JSON, all written by one encoder call (a raw \\x01 cannot be
+    in the text either: it is written \\u0001)."""
+    if not dicts:
+        return []
+    text: str = _MARKED.encode(dicts)[1:-1]
+    return text.replace(",\0{", "\x01{").replace(",\0", ", ").split("\x01")
 
 
-def _json(value: Any, indent: str) -> str:
-    if _flat(value):
-        return _encode(value)
-    inner = indent + "  "
-    if isinstance(value, dict):
-        body = ",\n".join([f"{inner}{_encode(k)}: {_json(v, inner)}" for k, v in value.items()])
-        return "{\n" + body + "\n" + indent + "}"
-    if set(map(type, value)) == {dict} and all(map(_flat, value)):
-        body = _rows(value, inner)
+def _changed(items: list[dict[str, Any]], indent: str) -> _Written:
+    """The ``changed`` list of a table (:meth:`TableDiff.to_dict`), as :func:`_json` writes it: each
+    row change a block with its key on one line and one line per cell. Two encoder calls in all:
+    one for every key, one for every cell."""
+    inner, cell = indent + "  ", indent + "    "
+    keys = _lines([item["key"] for item in items])
+    cells = iter(_lines([c for item in items for c in item["cells"]]))
+    blocks = []
+    for item, key in zip(items, keys, strict=True):
+        mine = [next(cells) for _ in item["cells"]]
+        listed = f"[\n{cell}" + (",\n" + cell).join(mine) + f"\n{inner}]" if mine else "[]"
+        blocks.append(f'{{\n{inner}"key": {key},\n{inner}"cells": {listed}\n{indent}}}')
+    return _listed(blocks, indent)
+
+
+def _listed(items: list[str], indent: str) -> _Written:
+    """A JSON list of items already written, one per line at ``indent``."""
+    return _Written("[\n" + indent + (",\n" + indent).join(items) + "\n" + indent[:-2] + "]")
+
+
+def _json(value: Any, indent: str, out: list[str]) -> None:
+    """Append ``value`` as JSON to ``out`` in pieces (joined once at the end: a big list is not
+    copied again at every level around it)."""
+    if isinstance(value, _Written):
+        out.append(value)
+    elif _flat(value):
+        out.append(_encode(value))
+    elif isinstance(value, dict):
+        inner = indent + "  "
+        out.append("{\n")
+        for i, (k, v) in enumerate(value.items()):
+            out.append((",\n" if i else "") + inner + _encode(k) + ": ")
+            _json(v, inner, out)
+        out.append("\n" + indent + "}")
+    elif set(map(type, value)) == {dict} and all(map(_flat, value)):
+        out.append(_listed(_lines(value), indent + "  "))
     else:
-        body = (",\n" + inner).join([_json(v, inner) for v in value])
-    return "[\n" + inner + body + "\n" + indent + "]"
+        inner = indent + "  "
+        out.append("[\n")
+        for i, v in enumerate(value):
+            out.append(f",\n{inner}" if i else inner)
+            _json(v, inner, out)
+        out.append("\n" + indent + "]")
 
 
 def render_json(result: PackageDiff) -> str:
     """The diff as JSON (the structure of :meth:`PackageDiff.to_dict`), indented by two spaces down
     to the rows: each row, cell change or schema change is one line (written by the C encoder, so
     a diff of many thousand rows renders in about the time it takes to read them)."""
-    return _json(result.to_dict(), "") + "\n"
+    data = result.to_dict()
+    rows = " " * 8  # the depth of the items of a table's row lists
+    for table in data["tables"]:
+        for name in ("added", "removed"):
+            if table[name]:
+                table[name] = _listed(_lines(table[name]), rows)
+        if table["changed"]:
+            table["changed"] = _changed(table["changed"], rows)
+    out: list[str] = []
+    _json(data, "", out)
+    out.append("\n")
+    return "".join(out)
 
 
 def render_text(result: PackageDiff, max_rows: int | None = None) -> str:
