@@ -597,7 +597,7 @@ def test_steps_of_validate_and_diff_are_timed_on_every_thread(synthetic: SynthRe
     assert calls == {
         "read_table": 6, "empty_rows": 6, "check_archives": 1, "check_quotes": 1, "check_canonical": 6,
         "check_header": 6, "check_cells": 6, "check_fields": 6, "check_primary_key": 6, "check_meaning": 6,
-        "check_foreign_keys": 6, "check_citations": 1, "check_uncited": 1,
+        "check_foreign_keys": 6, "record_links": 1, "check_citations": 1, "check_uncited": 1,
     }  # fmt: skip
     assert all(r["cpu_s"] >= 0 for r in got["steps"]) and got["rest_cpu_s"] >= 0
     assert got["cpu_s"] >= sum(r["cpu_s"] for r in got["steps"])

@@ -31,6 +31,7 @@ STEPS: dict[str, list[tuple[str, str, str]]] = {
         ("surveillance_ties.validation.cells", "check_primary_key", "primary keys"),
         ("surveillance_ties.validation.meaning", "check_meaning", "meaning rules (dates, ties)"),
         ("surveillance_ties.validation.cells", "check_foreign_keys", "foreign keys"),
+        ("surveillance_ties.validation.cells", "record_links", "the record each citation names"),
         ("surveillance_ties.validation.cells", "check_citations", "citations point at records"),
         ("surveillance_ties.validation.provenance", "check_uncited", "every record cited"),
     ],
