@@ -474,6 +474,20 @@ def test_sha256_argument_is_used_without_sha256sums(
     assert files(cache) == cached(url)
 
 
+def test_zip_not_matching_the_sha256_given_says_whose_sha256_it_was(
+    server: Server, cache: Path, context: ssl.SSLContext
+) -> None:
+    url = server.release(checksums=b"")
+    other = sha256(make_zip("other"))
+    with pytest.raises(HashMismatchError) as info:
+        fetch(url, Checker(), sha256=other, context=context)
+    assert str(info.value) == (
+        f"{url}: the download's sha256 is {sha256(GOOD)}, not the {other} given (sha256=); "
+        "it is another file than the one you named, or it was altered on the way: do not use it"
+    )
+    assert files(cache) == []
+
+
 def test_sha256sums_beside_a_zip_url_with_a_query(
     server: Server, cache: Path, context: ssl.SSLContext
 ) -> None:

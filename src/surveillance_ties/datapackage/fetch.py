@@ -504,10 +504,15 @@ def _store(
     try:
         _download(url, scratch.file, timeout=timeout, max_bytes=max_bytes, context=context)
         actual = sha256_of(scratch.path)
-        if actual != expected:
+        if actual != expected and sha256 is None:
             raise HashMismatchError(
                 f"{url}: the download's sha256 is {actual}, not the published {expected}; "
                 "the file was altered or damaged on the way: do not use it"
+            )
+        if actual != expected:
+            raise HashMismatchError(
+                f"{url}: the download's sha256 is {actual}, not the {expected} given (sha256=); "
+                "it is another file than the one you named, or it was altered on the way: do not use it"
             )
         check(scratch.path)
         scratch.publish(target)
