@@ -1052,6 +1052,33 @@ def test_one_version() -> None:
     )
 
 
+def test_a_broken_descriptor_does_not_break_the_import(tmp_path: Path) -> None:
+    """A contributor's half-edited datapackage.json: importing still works (the version falls back
+    to the installed distribution's), so ``validate`` can say what is wrong instead of a traceback."""
+    import shutil
+
+    shutil.copytree(ROOT / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "datapackage.json").write_text('{"name": "surveillance-ties", "version": ', encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
+    code = "import surveillance_ties as st; print(st.__file__); print(st.__version__)"
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert (shown.returncode, shown.stderr) == (0, "")
+    assert shown.stdout.splitlines() == [
+        str(tmp_path / "src/surveillance_ties/__init__.py"),
+        importlib.metadata.version("surveillance-ties"),
+    ]
+    run = [sys.executable, "-m", "surveillance_ties", "validate", str(tmp_path)]
+    done = subprocess.run(run, capture_output=True, text=True, env=env, check=False)
+    assert (done.returncode, done.stderr) == (2, "")  # 2: the package cannot be read at all
+    assert done.stdout == (
+        "== datapackage.json\n"
+        "datapackage.json:1: not valid JSON: Expecting value (column 42) [descriptor-json]\n"
+        "    hint: fix the JSON syntax of datapackage.json (a missing comma, quote or bracket)\n"
+        "\n"
+        "1 error: 1 descriptor-json\n"
+    )
+
+
 def test_editable_install_reads_the_repository() -> None:
     if not Path(st.__file__).resolve().is_relative_to(ROOT / "src"):
         pytest.skip("surveillance_ties is not imported from this repository's src/")

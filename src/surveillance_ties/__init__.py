@@ -14,7 +14,6 @@ package layer (:class:`SurveillanceTiesError` and its subclasses).
 from __future__ import annotations
 
 import importlib
-import json
 from typing import TYPE_CHECKING
 
 from surveillance_ties.datapackage.errors import (
@@ -40,6 +39,8 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time the 
     from surveillance_ties.loading.names import TableName
     from surveillance_ties.loading.pandera_schema import pandera_schema
     from surveillance_ties.validation import Report, validate
+
+    __version__: str
 
 #: The name of :class:`PackageError` in version 0.1.0.
 SourceError = PackageError
@@ -72,8 +73,29 @@ __all__ = [
     "validate",
 ]
 
-# The version of the data package is the version of this distribution.
-__version__: str = json.loads((package_root() / DESCRIPTOR).read_text(encoding="utf-8"))["version"]
+
+def _version() -> str:
+    """The version in the package's ``datapackage.json`` (the version of the data package is the
+    version of this distribution); where that cannot be read (a contributor's half-edited copy, a
+    broken install), the installed distribution's, so that importing never fails on it and
+    ``surveillance-ties validate`` can say what is wrong."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from surveillance_ties.datapackage.descriptor import load_json
+
+    try:
+        path = package_root() / DESCRIPTOR
+        data, _ = load_json(path.read_bytes(), str(path), "descriptor-json")
+    except (PackageError, OSError):
+        data = None
+    found = data.get("version") if isinstance(data, dict) else None
+    if isinstance(found, str) and found:
+        return found
+    try:
+        return version("surveillance-ties")
+    except PackageNotFoundError:
+        return "0+unknown"
+
 
 _LAZY: dict[str, str] = {
     "load": "surveillance_ties.loading",
@@ -93,6 +115,9 @@ _LAZY: dict[str, str] = {
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> object:
+        if name == "__version__":
+            globals()[name] = version = _version()
+            return version
         if name in _LAZY:
             value = getattr(importlib.import_module(_LAZY[name]), name)
             globals()[name] = value
