@@ -9,9 +9,8 @@ A quote matches when it occurs in the archived text of its source, or, for a sou
 archived, of its ``cited_by`` source, after both are folded by the one folding rule
 (:func:`surveillance_ties.datapackage.text.fold`): runs of white space to one space and curly quotes
 to straight ones. Quotes are folded column-wise with pyarrow; each archive is read and
-folded once; the search runs per archive over all its quotes (polars' element-wise literal
-``str.contains`` when many quotes are to be checked and polars is installed, else Python's
-``in`` per distinct quote).
+folded once; all quotes are then found at once, by the first bytes they start with
+(:func:`surveillance_ties.validation.quotes.occurs`).
 """
 
 from __future__ import annotations
