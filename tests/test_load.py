@@ -1079,6 +1079,26 @@ def test_a_broken_descriptor_does_not_break_the_import(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_descriptor_that_is_a_fifo_is_refused_not_read(tmp_path: Path) -> None:
+    """The version is read through the package layer: a FIFO in the place of datapackage.json
+    (a hostile pull request) neither hangs the import nor is read."""
+    import shutil
+
+    shutil.copytree(ROOT / "src", tmp_path / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    os.mkfifo(tmp_path / "datapackage.json")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
+    code = "import surveillance_ties as st; print(st.__version__)"
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False, timeout=60
+    )
+    assert (shown.returncode, shown.stdout, shown.stderr) == (
+        0,
+        importlib.metadata.version("surveillance-ties") + "\n",
+        "",
+    )
+
+
 def test_editable_install_reads_the_repository() -> None:
     if not Path(st.__file__).resolve().is_relative_to(ROOT / "src"):
         pytest.skip("surveillance_ties is not imported from this repository's src/")

@@ -30,7 +30,6 @@ from surveillance_ties.datapackage.errors import (
     WriteError,
 )
 from surveillance_ties.datapackage.installed import package_root
-from surveillance_ties.datapackage.model import DESCRIPTOR
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time the names load lazily
     from surveillance_ties.loading import citations, load, load_all, package, schema, tables
@@ -81,15 +80,14 @@ def _version() -> str:
     ``surveillance-ties validate`` can say what is wrong."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from surveillance_ties.datapackage.descriptor import load_json
+    from surveillance_ties.datapackage.open import open_package
 
-    try:
-        path = package_root() / DESCRIPTOR
-        data, _ = load_json(path.read_bytes(), str(path), "descriptor-json")
-    except (PackageError, OSError):
-        data = None
-    found = data.get("version") if isinstance(data, dict) else None
-    if isinstance(found, str) and found:
+    try:  # through the package layer: a linked, special or huge descriptor is refused, not read
+        with open_package(package_root(), strict=False) as package:
+            found = package.version
+    except PackageError:
+        found = ""
+    if found:
         return found
     try:
         return version("surveillance-ties")
